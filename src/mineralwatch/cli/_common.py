@@ -1,0 +1,140 @@
+"""Options and output helpers shared by every command."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mineralwatch.store import Warehouse
+from mineralwatch.store import open as open_warehouse
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Format(str, Enum):
+    """Output formats of table-like commands."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option("--warehouse", "-w", help="Warehouse file (default: $MINERALWATCH_WAREHOUSE "
+                 "or the user data directory).", envvar="MINERALWATCH_WAREHOUSE",
+                 show_envvar=True),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def open_wh(path: Path | None, *, read_only: bool = False) -> Warehouse:
+    """Open the warehouse named by ``--warehouse`` (or the default)."""
+    return open_warehouse(path, read_only=read_only)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy/pandas scalars, dates and NaN into JSON-ready values (NaN -> null)."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if obj is pd.NaT:
+        return None
+    if isinstance(obj, datetime | pd.Timestamp):
+        return obj.date().isoformat() if obj == obj.normalize() else obj.isoformat()  # type: ignore[union-attr]
+    if isinstance(obj, date):
+        return obj.isoformat()
+    try:
+        if pd.isna(obj):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return obj
+
+
+def dumps(obj: Any) -> str:
+    """Stable JSON: NaN as null, ISO dates, non-ASCII kept."""
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2)
+
+
+def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Format, *,
+         title: str | None = None, columns: Sequence[str] | None = None,
+         caption: str | None = None) -> None:
+    """Print records or a frame as a rich table, JSON or CSV on stdout."""
+    if fmt == Format.json:
+        payload = data.to_dict(orient="records") if isinstance(data, pd.DataFrame) else data
+        sys.stdout.write(dumps(payload) + "\n")
+        return
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(
+        [data] if isinstance(data, dict) else list(data))
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    if fmt == Format.csv:
+        flat = df.copy()
+        for c in flat.columns:
+            if flat[c].map(lambda v: isinstance(v, list | dict)).any():
+                flat[c] = flat[c].map(lambda v: json.dumps(to_jsonable(v), ensure_ascii=False)
+                                      if isinstance(v, list | dict) else v)
+        sys.stdout.write(flat.to_csv(index=False))
+        return
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    for c in df.columns:
+        table.add_column(str(c), overflow="fold")
+    for row in df.itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
+    console.print(table)
+
+
+def _cell(v: Any) -> str:
+    v = to_jsonable(v)
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.4g}" if abs(v) < 1 else f"{v:,.1f}" if abs(v) < 1e4 else f"{v:,.0f}"
+    if isinstance(v, list):
+        return ", ".join(_cell(x) if not isinstance(x, dict) else
+                         " ".join(f"{k}={_cell(val)}" for k, val in x.items()) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+@contextmanager
+def progress(description: str, total: float | None = None) -> Iterator[Any]:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as p:
+        task = p.add_task(description, total=total)
+
+        class _Handle:
+            def advance(self, n: float = 1) -> None:
+                p.advance(task, n)
+
+            def update(self, **kw: Any) -> None:
+                p.update(task, **kw)
+
+        yield _Handle()

@@ -1,0 +1,210 @@
+"""Countries: ISO3 codes, names in English and Chinese, and the aliases used by publishers.
+
+>>> from mineralwatch.codes import countries
+>>> countries.to_iso3("Congo (Kinshasa)")
+'COD'
+>>> countries.to_iso3("刚果（金）")
+'COD'
+>>> countries.to_iso3_many(["Burma", "Korea, South"])
+['MMR', 'KOR']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from mineralwatch.codes._table import normalise_name, read_tsv
+from mineralwatch.errors import Failure, UnknownCodeError
+
+#: Codes that are not ISO 3166 countries. They are valid in data (USGS "World total",
+#: "Other countries", the EU as an importer) but never counted as producers.
+SPECIAL_CODES: dict[str, str] = {
+    "WLD": "World",
+    "XOT": "Other countries",
+    "EUU": "European Union",
+    "XUC": "United States and Canada",
+    # historic states that appear in long BGS series
+    "SUN": "USSR",
+    "YUG": "Yugoslavia",
+    "CSK": "Czechoslovakia",
+    "DDR": "German Democratic Republic",
+    "SCG": "Serbia and Montenegro",
+    "ANT": "Netherlands Antilles",
+    "XKX": "Kosovo",
+}
+
+#: Aggregates: rows with these codes are totals or residuals, not single countries.
+AGGREGATE_CODES = frozenset({"WLD", "XOT", "EUU", "XUC"})
+
+#: Legacy or non-standard three-letter codes used by publishers (World Bank WGI, Comtrade).
+CODE_ALIASES: dict[str, str] = {
+    "ZAR": "COD",  # World Bank WGI
+    "ROM": "ROU",  # World Bank WGI
+    "TMP": "TLS",  # World Bank WGI
+    "ADO": "AND",  # World Bank WGI
+    "KSV": "XKX",  # World Bank WGI
+    "WBG": "PSE",  # World Bank WGI (West Bank and Gaza)
+    "S19": "TWN",  # Comtrade "Other Asia, nes"
+    "EU": "EUU",
+    "EU27": "EUU",
+}
+
+
+@dataclass(frozen=True)
+class Country:
+    """One country or special code."""
+
+    iso3: str
+    iso2: str
+    m49: str
+    name_en: str
+    name_zh: str
+    region: str
+    subregion: str
+
+
+@cache
+def table() -> dict[str, Country]:
+    """All countries (and special codes) keyed by ISO3."""
+    out = {
+        r["iso3"]: Country(
+            r["iso3"], r["iso2"], r["m49"], r["name_en"], r["name_zh"], r["region"], r["subregion"]
+        )
+        for r in read_tsv("countries.tsv")
+    }
+    for code, name in SPECIAL_CODES.items():
+        out.setdefault(code, Country(code, "", "", name, "", "", ""))
+    return out
+
+
+@cache
+def _lookup() -> dict[str, str]:
+    idx: dict[str, str] = {}
+    rows = read_tsv("countries.tsv")
+    for r in rows:
+        for name in [r["name_en"], r["name_zh"], *r["other_en"].split("|"),
+                     *r["other_zh"].split("|")]:
+            if name:
+                idx.setdefault(normalise_name(name), r["iso3"])
+    for code, name in SPECIAL_CODES.items():
+        idx.setdefault(normalise_name(name), code)
+    # aliases win over derived names: they are reviewed by hand
+    for r in read_tsv("country_aliases.tsv"):
+        idx[normalise_name(r["alias"])] = r["iso3"]
+    return idx
+
+
+@cache
+def _codes() -> tuple[dict[str, str], dict[str, str]]:
+    t = table()
+    iso2 = {c.iso2: c.iso3 for c in t.values() if c.iso2}
+    m49 = {str(int(c.m49)): c.iso3 for c in t.values() if c.m49.isdigit()}
+    return iso2, m49
+
+
+def lookup(name: object) -> str | None:
+    """ISO3 for a name or code, or ``None`` when unknown. Never raises."""
+    if name is None:
+        return None
+    raw = str(name).strip()
+    if not raw or raw.lower() == "nan":
+        return None
+    t = table()
+    up = raw.upper()
+    if len(raw) == 3 and raw.isalpha() and up == raw:
+        if up in t:
+            return up
+        if up in CODE_ALIASES:
+            return CODE_ALIASES[up]
+    iso2, m49 = _codes()
+    if len(raw) == 2 and raw.isalpha() and up == raw and up in iso2:
+        return iso2[up]
+    if raw.isdigit():
+        return m49.get(str(int(raw)))
+    key = normalise_name(raw)
+    hit = _lookup().get(key)
+    if hit is None and "(" in key:
+        # USGS qualifiers: "Brazil (beneficiated)", "United States (crude)"
+        hit = _lookup().get(key.split("(", 1)[0].strip())
+    if hit is None and key.startswith(("world total", "other countries")):
+        hit = "WLD" if key.startswith("world") else "XOT"
+    return hit
+
+
+def to_iso3(name: object, *, file: str | None = None, line: int | None = None) -> str:
+    """ISO3 for one name or code; raises :class:`UnknownCodeError` when unknown."""
+    hit = lookup(name)
+    if hit is None:
+        raise UnknownCodeError(
+            "Unknown country name or code.",
+            [Failure("not a known country", file=file, line=line, value=name)],
+            file=file,
+            hint="Add the spelling to mineralwatch/codes/data/country_aliases.tsv "
+            "or correct the input.",
+        )
+    return hit
+
+
+def to_iso3_many(
+    names: Iterable[object],
+    *,
+    file: str | None = None,
+    lines: Sequence[int | None] | None = None,
+    column: str | None = None,
+) -> list[str]:
+    """ISO3 for many names; raises one :class:`UnknownCodeError` listing every unknown one."""
+    names = list(names)
+    cache_: dict[object, str | None] = {}
+    out: list[str] = []
+    failures: list[Failure] = []
+    for i, n in enumerate(names):
+        if n not in cache_:
+            cache_[n] = lookup(n)
+        hit = cache_[n]
+        if hit is None:
+            line = lines[i] if lines is not None else None
+            failures.append(Failure("unknown country", file=file, line=line, column=column,
+                                    value=n))
+            out.append("")
+        else:
+            out.append(hit)
+    if failures:
+        distinct = sorted({str(f.value) for f in failures})
+        raise UnknownCodeError(
+            f"{len(distinct)} unknown country name(s)"
+            + (f" in {file}" if file else "")
+            + f": {', '.join(repr(d) for d in distinct[:10])}",
+            failures,
+            file=file,
+            hint="Add each spelling to mineralwatch/codes/data/country_aliases.tsv "
+            "(alias, ISO3, comment) or correct the input.",
+        )
+    return out
+
+
+def name(iso3: str, lang: str = "en") -> str:
+    """Display name of an ISO3 code (``lang`` ``"en"`` or ``"zh"``); the code itself if unknown."""
+    c = table().get(iso3)
+    if c is None:
+        return iso3
+    return (c.name_zh or c.name_en) if lang == "zh" else c.name_en
+
+
+def is_aggregate(iso3: str) -> bool:
+    """True for world totals, residual "other countries" and regional aggregates."""
+    return iso3 in AGGREGATE_CODES
+
+
+__all__ = [
+    "AGGREGATE_CODES",
+    "SPECIAL_CODES",
+    "Country",
+    "is_aggregate",
+    "lookup",
+    "name",
+    "table",
+    "to_iso3",
+    "to_iso3_many",
+]

@@ -1,0 +1,21 @@
+"""Readers of public data formats. Each ``read_*`` parses a local file into canonical frames.
+
+Loaders are registered by KIND (``mineralwatch ingest KIND PATH``); see
+:data:`LOADERS`. Sources never compute indicators and never touch the network.
+"""
+
+from mineralwatch.sources._registry import (
+    LOADERS,
+    Loader,
+    get_loader,
+    ingest_file,
+    register,
+)
+
+# Each loader module registers itself on import.
+_LOADER_MODULES: list[str] = []
+
+for _m in _LOADER_MODULES:
+    __import__(f"mineralwatch.sources.{_m}")
+
+__all__ = ["LOADERS", "Loader", "get_loader", "ingest_file", "register"]

@@ -1,0 +1,74 @@
+"""The registry of loaders: ``mineralwatch ingest KIND PATH`` looks KIND up here."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mineralwatch.errors import InputError, NotFoundError
+from mineralwatch.store import IngestResult, SourceInfo, Warehouse
+
+Frames = dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Loader:
+    """A loader: a ``read_*`` function returning canonical frames, and its provenance."""
+
+    kind: str
+    function: str  # "module:function" under mineralwatch.sources
+    tables: tuple[str, ...]
+    description: str
+    publisher: str
+    licence: str
+    version: str = "1"
+    url: str | None = None
+
+    def read(self, path: str | Path, **kwargs: Any) -> Frames:
+        """Parse ``path``; returns table name -> canonical frame."""
+        module, func = self.function.split(":")
+        fn: Callable[..., Any] = getattr(
+            importlib.import_module(f"mineralwatch.sources.{module}"), func)
+        out = fn(path, **kwargs)
+        if isinstance(out, pd.DataFrame):
+            return {self.tables[0]: out}
+        return dict(out)
+
+
+LOADERS: dict[str, Loader] = {}
+
+
+def register(loader: Loader) -> Loader:
+    """Add a loader to the registry (one per KIND)."""
+    LOADERS[loader.kind] = loader
+    return loader
+
+
+def get_loader(kind: str) -> Loader:
+    """The loader of ``kind``; raises :class:`NotFoundError` listing the known kinds."""
+    from mineralwatch import sources  # noqa: F401  (populates the registry)
+
+    try:
+        return LOADERS[kind]
+    except KeyError:
+        raise NotFoundError(f"No loader for kind {kind!r}.",
+                            hint=f"Known kinds: {', '.join(sorted(LOADERS))}") from None
+
+
+def ingest_file(wh: Warehouse, kind: str, path: str | Path, *, force: bool = False,
+                **kwargs: Any) -> IngestResult:
+    """Parse ``path`` with the loader of ``kind`` and write it to ``wh`` atomically."""
+    loader = get_loader(kind)
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"File not found: {p}", file=p,
+                         hint="Check the path; `mineralwatch ingest --help` lists the kinds.")
+    frames = loader.read(p, **kwargs)
+    source = SourceInfo.for_file(kind, p, loader.version, publisher=loader.publisher,
+                                 licence=loader.licence, url=loader.url)
+    return wh.ingest(frames, source, force=force)
