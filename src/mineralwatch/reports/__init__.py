@@ -1,0 +1,1 @@
+"""Reports: self-contained offline HTML (inline SVG charts, no CDN) and Markdown."""

@@ -1,0 +1,1 @@
+"""Report sections, one module per capability, each with ``render(wh, ...) -> str``."""
