@@ -30,6 +30,8 @@ __version__ = "0.1.0"
 #: Public name -> "module:attribute". Each capability adds its entry points here.
 _API: dict[str, str] = {
     "ingest_file": "mineralwatch.sources:ingest_file",
+    "load_example": "mineralwatch.store.starter:load_example",
+    "ingest_starter": "mineralwatch.store.starter:ingest_starter",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,5 +64,7 @@ __all__ = [
     "WarehouseError",
     "__version__",
     "ingest_file",
+    "ingest_starter",
+    "load_example",
     "open",
 ]

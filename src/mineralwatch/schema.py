@@ -75,6 +75,8 @@ PRICE_KEY = ("product", "market", "date")
 GOVERNANCE_KEY = ("country", "year", "indicator")
 DEMAND_KEY = ("mineral", "sector", "region", "year", "scenario")
 END_USE_KEY = ("mineral", "application", "scope")
+DOCUMENT_KEY = ("doc_id",)
+PASSAGE_KEY = ("doc_id", "idx")
 
 _quantity_cols = (
     Column("mineral", "str"),
@@ -211,6 +213,59 @@ TABLES: dict[str, Table] = {
             ),
             ("id",),
             "Policy events: export controls, quotas, bans and their suspensions.",
+        ),
+        Table(
+            "document",
+            (
+                Column("doc_id", "str", doc="JSON Lines `id`, else the file name"),
+                Column("title", "str", nullable=True),
+                Column("url", "str", nullable=True),
+                Column("published", "date", nullable=True),
+                Column("language", "str", allowed=("en", "zh")),
+                Column("path", "str", nullable=True),
+                Column("checksum", "str", doc="SHA-256 of the document text"),
+                Column("ingested_at", "str"),
+                _SRC,
+            ),
+            DOCUMENT_KEY,
+            "Ingested documents (research reports, notices, news).",
+        ),
+        Table(
+            "passage",
+            (
+                Column("doc_id", "str"),
+                Column("idx", "int", doc="passage number within the document, from 0"),
+                Column("text", "str"),
+                Column("language", "str", allowed=("en", "zh")),
+                Column("start", "int", nonnegative=True, doc="character offset in the text"),
+                Column("end", "int", nonnegative=True),
+                Column("hash", "str", doc="hash of the normalised text (near-duplicates)"),
+                _SRC,
+            ),
+            PASSAGE_KEY,
+            "Passages (paragraph-sized segments) of documents; near-duplicates removed.",
+        ),
+        Table(
+            "claim",
+            (
+                Column("id", "str"),
+                Column("value", "float"),
+                Column("unit", "str", doc="t, USD, USD/t, %, ... (normalised)"),
+                Column("measure", "str", nullable=True,
+                       doc="production, reserves, export_quota, exports, demand, supply, "
+                       "shortage, price, share, growth, ..."),
+                Column("mineral", "str", nullable=True),
+                Column("country", "str", nullable=True),
+                Column("year", "str", nullable=True, doc="'YYYY' or 'YYYY-YYYY'"),
+                Column("doc_id", "str"),
+                Column("passage", "int"),
+                Column("start", "int", nonnegative=True, doc="span in the passage text"),
+                Column("end", "int", nonnegative=True),
+                Column("text", "str", doc="the quantity as written"),
+                _SRC,
+            ),
+            ("id",),
+            "Figures stated in documents, each with its citation.",
         ),
         Table(
             "source",
@@ -362,8 +417,8 @@ def describe() -> dict[str, Any]:
 
 
 __all__ = [
-    "CAPACITY_KEY", "DEMAND_KEY", "END_USE_KEY", "EVENT_STATUS", "GOVERNANCE_KEY", "LINE",
-    "MEASURES", "PRICE_KEY", "PRODUCTION_KEY", "RESERVES_KEY", "STAGES", "SUPPLY_SHARE_KEY",
+    "CAPACITY_KEY", "DEMAND_KEY", "DOCUMENT_KEY", "END_USE_KEY", "EVENT_STATUS", "GOVERNANCE_KEY", "LINE",
+    "MEASURES", "PASSAGE_KEY", "PRICE_KEY", "PRODUCTION_KEY", "RESERVES_KEY", "STAGES", "SUPPLY_SHARE_KEY",
     "TABLES", "TRADE_KEY", "Column", "Table", "check_frame", "coerce", "ddl", "describe",
     "empty",
 ]

@@ -7,11 +7,41 @@ from typing import Annotated
 
 import typer
 
-from mineralwatch.cli._common import WarehouseOpt, console, open_wh
+from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, emit, open_wh
 
 
 def register(app: typer.Typer) -> None:
     """Add the data commands to ``app``."""
+
+    @app.command("init", help="Build the warehouse from the built-in starter dataset "
+                 "(USGS MCS 2025, EU CRM 2023 shares, WGI, curated policy events). Idempotent.")
+    def init(
+        warehouse: WarehouseOpt = None,
+        force: Annotated[bool, typer.Option(help="Re-write even if unchanged.")] = False,
+    ) -> None:
+        from mineralwatch.cli._common import progress
+        from mineralwatch.store.starter import ingest_starter, manifest
+
+        n = len(manifest()["sources"]) + 1
+        with open_wh(warehouse) as wh, progress("Building warehouse", total=n) as bar:
+            def step(name: str) -> None:
+                bar.update(description=f"Ingesting {name}")
+                bar.advance()
+
+            results = ingest_starter(wh, force=force, progress=step)
+            where = wh.path
+        added = sum(r.total_rows for r in results if not r.skipped)
+        skipped = sum(1 for r in results if r.skipped)
+        console.print(f"Warehouse [bold]{where}[/bold]: {len(results)} starter sources, "
+                      f"{added:,} rows written, {skipped} unchanged.")
+
+    @app.command("sources", help="List the sources in the warehouse with their provenance.")
+    def sources(warehouse: WarehouseOpt = None, fmt: FormatOpt = Format.table) -> None:
+        with open_wh(warehouse) as wh:
+            df = wh.sources()
+        emit(df, fmt, title="Sources",
+             columns=["source_id", "kind", "rows", "publisher", "licence", "loader_version",
+                      "ingested_at", "path"])
 
     @app.command("ingest", help="Parse a public data file and write it to the warehouse. "
                  "KIND is one of the registered loaders (see below).", epilog=_kinds_help())

@@ -1,0 +1,88 @@
+"""The built-in starter dataset: compact derived facts shipped inside the package.
+
+``mineralwatch init`` (and :func:`ingest_starter`) writes them to the warehouse so that
+every command works on a fresh machine with no download. The files are built from the
+raw public data by ``scripts/build_starter.py``; ``manifest.json`` records, for each,
+the raw file, its checksum, publisher, licence and loader version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from mineralwatch.store.warehouse import IngestResult, SourceInfo, Warehouse
+from mineralwatch.store.warehouse import open as open_warehouse
+
+EVENTS_FILE = "events.yaml"
+
+
+def _data() -> Any:
+    return resources.files("mineralwatch").joinpath("data")
+
+
+def manifest() -> dict[str, Any]:
+    """The starter manifest: one entry per starter source."""
+    f = _data().joinpath("starter").joinpath("manifest.json")
+    if not f.is_file():
+        return {"sources": []}
+    return dict(json.loads(f.read_text("utf-8")))
+
+
+def _frames(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for table, name in entry["files"].items():
+        with _data().joinpath("starter").joinpath(name).open("rb") as fh:
+            out[table] = pd.read_parquet(fh)
+    return out
+
+
+def ingest_starter(wh: Warehouse, *, force: bool = False,
+                   progress: Callable[[str], None] | None = None) -> list[IngestResult]:
+    """Write every starter source (and the curated event register) to ``wh``.
+
+    Idempotent: a starter source already present with the same checksum is skipped.
+    """
+    results = []
+    for entry in manifest()["sources"]:
+        if progress:
+            progress(entry["id"])
+        frames = _frames(entry)
+        checksum = hashlib.sha256(
+            (entry["raw_checksum"] + entry["loader_version"]).encode()).hexdigest()
+        src = SourceInfo(source_id=entry["id"], kind="starter", name=entry["description"],
+                         checksum=checksum, loader_version=entry["loader_version"],
+                         path=entry["raw_file"], url=entry.get("url"),
+                         publisher=entry.get("publisher"), licence=entry.get("licence"))
+        results.append(wh.ingest(frames, src, force=force))
+    events = _data().joinpath(EVENTS_FILE)
+    if events.is_file():
+        if progress:
+            progress("starter:events")
+        from mineralwatch.sources import get_loader
+
+        loader = get_loader("events")
+        with resources.as_file(events) as path:
+            frames = loader.read(path)
+            src = SourceInfo.for_file("starter", path, loader.version,
+                                      publisher="mineralwatch curated register",
+                                      licence="CC BY 4.0")
+        src.source_id = "starter:events"
+        src.path = "mineralwatch/data/events.yaml"
+        results.append(wh.ingest(frames, src, force=force))
+    return results
+
+
+def load_example() -> Warehouse:
+    """An in-memory warehouse holding the starter dataset (used by the README and tests)."""
+    wh = open_warehouse(":memory:")
+    ingest_starter(wh)
+    return wh
+
+
+__all__ = ["ingest_starter", "load_example", "manifest"]
