@@ -30,12 +30,33 @@ __version__ = "0.1.0"
 #: Public name -> "module:attribute". Each capability adds its entry points here.
 _API: dict[str, str] = {
     "ingest_file": "mineralwatch.sources:ingest_file",
+    "balance": "mineralwatch.analytics.balance:balance",
+    "load_scenario": "mineralwatch.analytics.balance:load_scenario",
+    "compare_scenarios": "mineralwatch.analytics.balance:compare_scenarios",
+    "stress": "mineralwatch.analytics.balance:stress",
+    "concentration": "mineralwatch.analytics.concentration:concentration",
+    "exporter_concentration": "mineralwatch.analytics.concentration:exporter_concentration",
+    "import_dependence": "mineralwatch.analytics.concentration:import_dependence",
+    "get_engine": "mineralwatch.store.engine:get_engine",
     "load_example": "mineralwatch.store.starter:load_example",
     "ingest_starter": "mineralwatch.store.starter:ingest_starter",
+    "optimize_stockpile": "mineralwatch.analytics.stockpile:optimize_stockpile",
+    "load_stockpile_config": "mineralwatch.analytics.stockpile:load_stockpile_config",
+    "emergency_plan": "mineralwatch.analytics.stockpile.emergency:emergency_plan",
+    "stockpile_example_path": "mineralwatch.analytics.stockpile:example_config_path",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mineralwatch.analytics.concentration import (
+        concentration,
+        exporter_concentration,
+        import_dependence,
+    )
+    from mineralwatch.analytics.stockpile import example_config_path as stockpile_example_path
+    from mineralwatch.analytics.stockpile import load_stockpile_config, optimize_stockpile
+    from mineralwatch.analytics.stockpile.emergency import emergency_plan
     from mineralwatch.sources import ingest_file
+    from mineralwatch.store.engine import get_engine
 
 
 def __getattr__(name: str) -> Any:
@@ -63,8 +84,16 @@ __all__ = [
     "Warehouse",
     "WarehouseError",
     "__version__",
+    "emergency_plan",
+    "concentration",
+    "exporter_concentration",
+    "get_engine",
+    "import_dependence",
     "ingest_file",
     "ingest_starter",
     "load_example",
+    "load_stockpile_config",
     "open",
+    "optimize_stockpile",
+    "stockpile_example_path",
 ]

@@ -75,6 +75,7 @@ PRICE_KEY = ("product", "market", "date")
 GOVERNANCE_KEY = ("country", "year", "indicator")
 DEMAND_KEY = ("mineral", "sector", "region", "year", "scenario")
 END_USE_KEY = ("mineral", "application", "scope")
+IMPORT_RELIANCE_KEY = ("country", "mineral", "year", "item")
 DOCUMENT_KEY = ("doc_id",)
 PASSAGE_KEY = ("doc_id", "idx")
 
@@ -129,6 +130,23 @@ TABLES: dict[str, Table] = {
             ),
             END_USE_KEY,
             "End-use shares by application with the sector's value added (EU CRM study).",
+        ),
+        Table(
+            "import_reliance",
+            (
+                Column("country", "str", doc="ISO3 of the importer (USA for USGS MCS)"),
+                Column("mineral", "str"),
+                Column("year", "int"),
+                Column("item", "str", doc="what the figure covers: 'all', or the "
+                       "publisher's qualifier (e.g. 'Palladium', 'Compounds-Metals')"),
+                Column("value", "float", doc="net import reliance as a fraction of apparent "
+                       "consumption; 0 for a net exporter; bounds ('>95') as the bound"),
+                Column("note", "str", nullable=True, doc="the published text when not a "
+                       "plain number ('>95', 'E' net exporter)"),
+                _SRC,
+            ),
+            IMPORT_RELIANCE_KEY,
+            "Net import reliance by importer, mineral and year (USGS MCS salient statistics).",
         ),
         Table(
             "trade",

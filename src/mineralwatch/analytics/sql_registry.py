@@ -25,6 +25,8 @@ from mineralwatch.store.engine import Engine
 #: Modules that register SQL analytics on import. Add yours here.
 SQL_MODULES: list[str] = [
     "mineralwatch.analytics.concentration.sql",
+    "mineralwatch.analytics.network.flows",
+    "mineralwatch.analytics.screening.sql",
 ]
 
 

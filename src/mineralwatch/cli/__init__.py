@@ -29,8 +29,11 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "data",
     "concentration",
+    "balance",
     "events",
     "report",
+    "web",
+    "stockpile",
 ]
 
 _loaded = False

@@ -85,7 +85,8 @@ def _event_rows(events: pd.DataFrame) -> list[dict[str, Any]]:
                 cites.append({"url": None, "label": str(c)})
         rows.append({
             "id": e.get("id"), "date": d.isoformat() if d else "", "_date": d,
-            "actor": countries.name(str(e.get("actor"))), "measure": e.get("measure"),
+            "actor": countries.name(str(e.get("actor"))), "actor_iso3": e.get("actor"),
+            "measure": e.get("measure"),
             "minerals": ", ".join(str(m) for m in _as_list(e.get("minerals"))),
             "target": ", ".join(str(t) for t in _as_list(e.get("target"))),
             "instrument": e.get("instrument") or "", "status": e.get("status"),

@@ -13,7 +13,17 @@ from mineralwatch.sources._registry import (
 )
 
 # Each loader module registers itself on import.
-_LOADER_MODULES: list[str] = []
+_LOADER_MODULES: list[str] = [
+    "eu_crm",
+    "wgi",
+    "import_shares",
+    "usgs_salient",
+    "usgs_mcs",
+    "baci",
+    "comtrade",
+    "china_exports",
+    "events",
+]
 
 for _m in _LOADER_MODULES:
     __import__(f"mineralwatch.sources.{_m}")

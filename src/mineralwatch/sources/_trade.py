@@ -45,6 +45,12 @@ def csv_line(pos: int) -> int:
     return int(pos) + 2
 
 
+def frame_lines(df: pd.DataFrame) -> LineOf:
+    """Line of a row position taken from the frame's ``_line`` column."""
+    lines = df[schema.LINE].to_numpy()
+    return lambda pos: int(lines[pos])
+
+
 def hs_revision_from_name(name: str) -> str | None:
     """HS revision from a file name: ``BACI_HS17_Y2022_V202401.csv`` -> ``HS2017``.
 
@@ -83,15 +89,15 @@ def resolve_codes(
     column: str,
     line_of: LineOf = csv_line,
     what: str = "country code",
-) -> tuple[np.ndarray, list[Failure]]:
+) -> tuple[pa.Array, list[Failure]]:
     """Map every row's key with ``resolve``, calling it once per distinct key.
 
     Returns
     -------
     values, failures
-        ``values`` is an object array of the resolved codes (``None`` where unknown or
-        empty); ``failures`` has one entry per distinct unknown key (first line, row count)
-        and one per empty key.
+        ``values`` is an Arrow string array of the resolved codes (null where unknown or
+        empty); ``failures`` has one entry per distinct unknown key (its first line and
+        row count) and one per empty key (the first five).
     """
     codes, uniques = factorize(keys)
     resolved: list[str | None] = [resolve(u) for u in uniques]
@@ -105,13 +111,26 @@ def resolve_codes(
         for k in bad:
             pos = int(order[starts[k]])
             failures.append(Failure(f"unknown {what} ({counts[k]} row(s))", file=file,
-                                    line=line_of(pos), column=column,
-                                    value=uniques[k]))
+                                    line=line_of(pos), column=column, value=uniques[k]))
         for pos in np.flatnonzero(missing)[:5]:
             failures.append(Failure(f"empty {what}", file=file, line=line_of(int(pos)),
                                     column=column))
-    table = np.array([*resolved, None], dtype=object)
-    return table[codes], failures  # code -1 (missing) picks the trailing None
+    return take_strings(codes, resolved), failures
+
+
+def take_strings(codes: np.ndarray, values: list[str | None]) -> pa.Array:
+    """``values[codes]`` as an Arrow string array, built in C++ (code -1 gives null)."""
+    indices = pa.array(np.where(codes < 0, 0, codes).astype(np.int32), mask=codes < 0)
+    dictionary = pa.array(values if values else [None], type=pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+
+
+def constant(value: str, n: int, *, mask: np.ndarray | None = None) -> pa.Array:
+    """A string column of ``n`` copies of ``value`` (null where ``mask`` is true)."""
+    codes = np.zeros(n, dtype=np.int64)
+    if mask is not None:
+        codes[mask] = -1
+    return take_strings(codes, [value])
 
 
 def _plain(v: Hashable) -> Any:
@@ -182,21 +201,18 @@ def raise_failures(failures: list[Failure], *, file: str, what: str) -> None:
 def trade_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
     """Assemble a canonical trade frame (plus ``_line`` when given) from column arrays.
 
-    Scalars are broadcast; string columns are kept as object arrays (no inference).
+    ``columns`` holds Arrow arrays, numpy arrays or scalar strings (broadcast). The frame
+    is built through one Arrow table, so strings stay in Arrow memory (pandas ``str``).
     """
-    data: dict[str, Any] = {}
+    arrays: dict[str, pa.Array] = {}
     for name in [*TRADE_COLUMNS, schema.LINE]:
         if name not in columns:
             continue
         v = columns[name]
-        if np.isscalar(v) or v is None:
-            v = np.full(n, v, dtype=object)
-        data[name] = pd.Series(v, dtype=object) if _is_text(v) else pd.Series(v)
-    return pd.DataFrame(data)
-
-
-def _is_text(v: Any) -> bool:
-    return isinstance(v, np.ndarray) and v.dtype == object
+        if isinstance(v, str):
+            v = constant(v, n)
+        arrays[name] = v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v)
+    return pa.table(arrays).to_pandas()
 
 
 def sum_duplicates(df: pd.DataFrame) -> pd.DataFrame:
@@ -224,10 +240,13 @@ __all__ = [
     "country_resolver",
     "csv_line",
     "factorize",
+    "frame_lines",
     "hs_revision_from_name",
     "parse_numbers",
     "raise_failures",
     "resolve_codes",
     "sum_duplicates",
+    "take_strings",
     "trade_frame",
+    "constant",
 ]

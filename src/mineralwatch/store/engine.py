@@ -97,7 +97,8 @@ def render(sql: str, params: Mapping[str, Any] | None = None, *, dialect: str = 
     The query is parsed (DuckDB dialect), each placeholder node is replaced by a literal
     node, and the tree is generated in the target dialect. A list or tuple value is only
     allowed as the sole element of ``IN (:name)``, where it expands to its items (an
-    empty list makes the predicate false).
+    empty list makes the predicate false). DuckDB reads ``SELECT :x`` at the start of a
+    select list as a prefix alias: write ``SELECT CAST(:x AS VARCHAR) AS x`` there.
 
     Raises
     ------
@@ -279,11 +280,11 @@ def _spark_ready(df: pd.DataFrame) -> pd.DataFrame:
 
 def _spark_schema(df: pd.DataFrame, table: str) -> Any:
     """Spark schema of a frame: the canonical table's types where known, else from dtypes."""
-    from pyspark.sql import types as T
+    from pyspark.sql import types as st
 
     canonical = schema.TABLES.get(table)
-    by_kind = {"str": T.StringType(), "json": T.StringType(), "date": T.StringType(),
-               "int": T.LongType(), "float": T.DoubleType(), "bool": T.BooleanType()}
+    by_kind = {"str": st.StringType(), "json": st.StringType(), "date": st.StringType(),
+               "int": st.LongType(), "float": st.DoubleType(), "bool": st.BooleanType()}
     fields = []
     for c in df.columns:
         kind: str | None = None
@@ -299,8 +300,8 @@ def _spark_schema(df: pd.DataFrame, table: str) -> Any:
                 kind = "float"
             else:
                 kind = "str"
-        fields.append(T.StructField(str(c), by_kind[kind], True))
-    return T.StructType(fields)
+        fields.append(st.StructField(str(c), by_kind[kind], True))
+    return st.StructType(fields)
 
 
 def spark_available() -> str | None:

@@ -55,7 +55,11 @@ def ingest_starter(wh: Warehouse, *, force: bool = False,
         frames = _frames(entry)
         checksum = hashlib.sha256(
             (entry["raw_checksum"] + entry["loader_version"]).encode()).hexdigest()
-        src = SourceInfo(source_id=entry["id"], kind="starter", name=entry["description"],
+        # the same id as ingesting the raw file itself, so that a later
+        # `mineralwatch ingest KIND FILE` replaces the starter rows instead of doubling them
+        raw_name = entry["raw_file"].rstrip("/").rsplit("/", 1)[-1]
+        src = SourceInfo(source_id=f"{entry['kind']}:{raw_name}", kind=entry["kind"],
+                         name=f"{entry['description']} (starter)",
                          checksum=checksum, loader_version=entry["loader_version"],
                          path=entry["raw_file"], url=entry.get("url"),
                          publisher=entry.get("publisher"), licence=entry.get("licence"))
@@ -69,10 +73,9 @@ def ingest_starter(wh: Warehouse, *, force: bool = False,
         loader = get_loader("events")
         with resources.as_file(events) as path:
             frames = loader.read(path)
-            src = SourceInfo.for_file("starter", path, loader.version,
+            src = SourceInfo.for_file("events", path, loader.version,
                                       publisher="mineralwatch curated register",
                                       licence="CC BY 4.0")
-        src.source_id = "starter:events"
         src.path = "mineralwatch/data/events.yaml"
         results.append(wh.ingest(frames, src, force=force))
     return results

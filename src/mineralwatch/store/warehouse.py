@@ -115,6 +115,18 @@ class Warehouse:
             self._create()
 
     # -- lifecycle -----------------------------------------------------------------
+    def cursor(self) -> Warehouse:
+        """A view of the same database on its own cursor, for use from another thread.
+
+        DuckDB connections must not be shared between threads; the web server gives each
+        request its own cursor.
+        """
+        view = object.__new__(Warehouse)
+        view.path = self.path
+        view.read_only = self.read_only
+        view.con = self.con.cursor()
+        return view
+
     def _create(self) -> None:
         for t in schema.TABLES.values():
             self.con.execute(schema.ddl(t))

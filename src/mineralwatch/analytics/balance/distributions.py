@@ -59,6 +59,8 @@ class LogNormal(_Dist):
         return self.median * math.exp(self.sigma**2 / 2)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.sigma == 0:
+            return np.full(n, self.median)
         return rng.lognormal(math.log(self.median), self.sigma, n)
 
 
@@ -78,6 +80,8 @@ class Triangular(_Dist):
         return self
 
     def mean(self) -> float:
+        if self.low == self.high:
+            return self.mode
         return (self.low + self.mode + self.high) / 3
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -1,0 +1,194 @@
+"""Scenario files: read YAML, validate it, and explain every failure readably.
+
+:func:`read_scenario` parses and validates a local file; :func:`load_scenario` also
+resolves ``event:`` references against the warehouse's ``policy_event`` table. Pydantic's
+errors are rewritten as one :class:`~mineralwatch.errors.ConfigError` whose failures name
+the file, the line, the field path (``policies[1].share``), the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import ValidationError
+
+from mineralwatch.analytics.balance.distributions import DISTRIBUTIONS
+from mineralwatch.analytics.balance.scenario import Scenario, allowed_fields
+from mineralwatch.errors import ConfigError, Failure
+
+if TYPE_CHECKING:
+    from mineralwatch.store import Warehouse
+
+_TAGS = ("number", "distribution")
+_MAX_VALUE = 80
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``('policies', 1, 'share')`` -> ``'policies[1].share'`` (union tags dropped)."""
+    out = ""
+    skip_next = False
+    for part in loc:
+        if skip_next:
+            skip_next = False
+            if part in DISTRIBUTIONS:
+                continue
+        if part in _TAGS:
+            skip_next = part == "distribution"
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    skip_next = False
+    for part in loc:
+        if skip_next:
+            skip_next = False
+            if part in DISTRIBUTIONS:
+                continue
+        if part in _TAGS:
+            skip_next = part == "distribution"
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def yaml_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Line number (1-based) of every node of a YAML document, keyed by its path."""
+    out: dict[tuple[str, ...], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return out
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        out[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                out[(*path, str(k.value))] = k.start_mark.line + 1
+                walk(v, (*path, str(k.value)))
+                out[(*path, str(k.value))] = k.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*path, str(i)))
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def _line(lines: Mapping[tuple[str, ...], int], loc: tuple[Any, ...]) -> int | None:
+    path = tuple(str(p) for p in loc)
+    for n in range(len(path), -1, -1):
+        if path[:n] in lines:
+            return lines[path[:n]]
+    return None
+
+
+def _short(v: Any) -> Any:
+    text = repr(v)
+    return v if len(text) <= _MAX_VALUE else text[:_MAX_VALUE] + "..."
+
+
+def failures_from(exc: ValidationError, *, file: str | None,
+                  lines: Mapping[tuple[str, ...], int] | None = None) -> list[Failure]:
+    """One :class:`Failure` per pydantic error, with field path, line and what is allowed."""
+    out = []
+    for err in exc.errors():
+        loc = _clean_loc(tuple(err["loc"]))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            allowed = allowed_fields(loc[:-1])
+            msg = "unknown field" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        out.append(Failure(msg, file=file, line=_line(lines or {}, loc),
+                           column=field_path(loc) or None,
+                           value=None if err["type"] == "missing" else _short(err["input"])))
+    return out
+
+
+def scenario_from_dict(data: Any, *, file: str | None = None,
+                       lines: Mapping[tuple[str, ...], int] | None = None) -> Scenario:
+    """Validate a parsed scenario mapping.
+
+    Raises
+    ------
+    ConfigError
+        listing every invalid field with its path, line, value and what is allowed.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError("A scenario must be a YAML mapping (name:, mineral:, years:, ...).",
+                          [Failure("not a mapping", file=file, value=_short(data))], file=file)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        fails = failures_from(exc, file=file, lines=lines)
+        raise ConfigError(
+            f"{len(fails)} problem(s) in scenario" + (f" {file}" if file else ""), fails,
+            file=file, hint="See docs/balance.md for the scenario schema.") from None
+    return scenario.with_file(file)
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Parse and validate a scenario YAML file (``event:`` references left unresolved)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"No scenario file at {p}.", [Failure("file not found", file=str(p))],
+                          file=str(p), hint="Shipped examples: `mineralwatch scenario list`.")
+    text = p.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"Scenario {p} is not valid YAML.",
+                          [Failure(str(getattr(exc, "problem", exc)), file=str(p),
+                                   line=None if mark is None else mark.line + 1)],
+                          file=str(p)) from None
+    return scenario_from_dict(data, file=str(p), lines=yaml_lines(text))
+
+
+def load_scenario(path: str | Path | Scenario, wh: Warehouse | None = None) -> Scenario:
+    """Read a scenario file (or take a :class:`Scenario`) and resolve its event references.
+
+    Parameters
+    ----------
+    path
+        a YAML file, the name of a shipped example (``cobalt_seed``), or a scenario.
+    wh
+        warehouse whose ``policy_event`` table resolves ``event:`` ids; needed only
+        when the scenario references events.
+    """
+    from mineralwatch.analytics.balance.events import resolve_events
+
+    if isinstance(path, Scenario):
+        scenario = path
+    else:
+        p = Path(path)
+        if not p.exists() and str(path) in example_names():
+            p = example_path(str(path))
+        scenario = read_scenario(p)
+    return resolve_events(scenario, wh)
+
+
+def example_names() -> list[str]:
+    """Names of the scenario files shipped in ``mineralwatch/data/scenarios``."""
+    root = resources.files("mineralwatch") / "data" / "scenarios"
+    return sorted(Path(str(f)).stem for f in root.iterdir() if str(f).endswith(".yaml"))
+
+
+def example_path(name: str) -> Path:
+    """Path of a shipped scenario file by name (``cobalt_seed``)."""
+    return Path(str(resources.files("mineralwatch") / "data" / "scenarios" / f"{name}.yaml"))
+
+
+__all__ = ["example_names", "example_path", "failures_from", "field_path", "load_scenario",
+           "read_scenario", "scenario_from_dict", "yaml_lines"]

@@ -1,0 +1,393 @@
+"""The scenario schema: a typed (pydantic) definition of one supply–demand balance.
+
+A scenario file is YAML (see ``docs/balance.md`` for every field)::
+
+    name: DR Congo cobalt quota 2026-27
+    mineral: cobalt
+    years: 2025-2027
+    supply:
+      - {country: COD, production: 220000}
+    demand:
+      - {sector: all, quantity: {2025: 257000, 2026: 275000, 2027: 294000}}
+    policies:
+      - {type: export_quota, country: COD, years: 2026-2027, quantity: 96600}
+
+Every number may be a distribution (:mod:`.distributions`). Validation reports every
+problem at once as a :class:`~mineralwatch.errors.ConfigError` naming the file, the field
+path (``policies[0].quantity``), the line, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from mineralwatch.analytics.balance.distributions import Distribution, is_uncertain
+from mineralwatch.codes import countries, minerals, units
+
+Stage = Literal["mine", "refinery", "smelter", "processing"]
+PolicyType = Literal["export_quota", "export_ban", "export_licence", "processing_mandate",
+                     "domestic_market_obligation"]
+POLICY_TYPES: tuple[str, ...] = get_args(PolicyType)
+
+
+def _number_tag(v: Any) -> str:
+    return "distribution" if isinstance(v, dict) or is_uncertain(v) else "number"
+
+
+#: A scenario number: a plain float or a distribution (``{dist: normal, ...}``).
+Number = Annotated[
+    Union[Annotated[float, Tag("number")], Annotated[Distribution, Tag("distribution")]],  # noqa: UP007
+    Discriminator(_number_tag),
+]
+
+
+def _parse_years(v: Any) -> Any:
+    """``2026``, ``"2026-2027"``, ``[2026, 2027]`` or ``{start:, end:}`` -> ``(start, end)``."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return (v, v)
+    if isinstance(v, str):
+        parts = v.replace("–", "-").split("-")
+        if len(parts) in (1, 2) and all(p.strip().isdigit() for p in parts):
+            return (int(parts[0]), int(parts[-1]))
+        raise ValueError(f"years must look like 2026 or 2026-2027, got {v!r}")
+    if isinstance(v, dict) and set(v) <= {"start", "end"}:
+        return (v.get("start"), v.get("end"))
+    if isinstance(v, list | tuple) and len(v) == 2:
+        return tuple(v)
+    return v
+
+
+def _check_years(v: tuple[int, int]) -> tuple[int, int]:
+    if v[0] > v[1]:
+        raise ValueError(f"first year {v[0]} is after last year {v[1]}")
+    if not 1900 <= v[0] <= 2200 or not 1900 <= v[1] <= 2200:
+        raise ValueError(f"years must lie in 1900-2200, got {v[0]}-{v[1]}")
+    return v
+
+
+YearRange = Annotated[tuple[int, int], BeforeValidator(_parse_years)]
+
+
+def _country(v: str) -> str:
+    hit = countries.lookup(v)
+    if hit is None:
+        raise ValueError(f"unknown country {v!r}: use an ISO3 code (COD, CHN, IDN, ...) or "
+                         "XOT for other countries")
+    return hit
+
+
+def _check_share(v: Any, name: str) -> None:
+    if isinstance(v, int | float) and not 0 <= v <= 1:
+        raise ValueError(f"{name} must be a fraction between 0 and 1, got {v}")
+
+
+def _check_nonnegative(v: Any, name: str) -> None:
+    if isinstance(v, int | float) and v < 0:
+        raise ValueError(f"{name} must be >= 0, got {v}")
+    if not isinstance(v, int | float) and v is not None:
+        low = getattr(v, "low", None)
+        if low is not None and low < 0 and getattr(v, "dist", "") == "uniform":
+            raise ValueError(f"{name} must be >= 0: a uniform distribution from {low}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Flow(_Model):
+    """A quantity per year: a constant, an explicit series, or a base value with growth.
+
+    Shorthand in YAML: a number (or distribution) is a constant, a mapping of years to
+    numbers is a series. Inside a series, years between two given years are interpolated
+    linearly and years outside are held at the nearest given value.
+    """
+
+    value: Number | None = None
+    series: dict[int, Number] | None = None
+    base: Number | None = None
+    base_year: int | None = None
+    cagr: Number = Field(default=0.0, description="compound annual growth rate, e.g. 0.07")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return {"value": v}
+        if isinstance(v, dict) and "dist" in v:
+            return {"value": v}
+        if isinstance(v, dict) and v and all(_is_year_key(k) for k in v):
+            return {"series": v}
+        return v
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> Flow:
+        modes = [m for m, on in (("value", self.value is not None),
+                                 ("series", self.series is not None),
+                                 ("base", self.base is not None)) if on]
+        if len(modes) != 1:
+            raise ValueError("give exactly one of value, series (year: value), or base with "
+                             f"base_year and cagr; got {modes or 'none'}")
+        if self.base is not None and self.base_year is None:
+            raise ValueError("base needs base_year")
+        if self.series is not None and not self.series:
+            raise ValueError("series is empty")
+        for name, x in (("value", self.value), ("base", self.base),
+                        *((f"series[{y}]", s) for y, s in (self.series or {}).items())):
+            _check_nonnegative(x, name)
+        if isinstance(self.cagr, float) and self.cagr <= -1:
+            raise ValueError(f"cagr must be > -1, got {self.cagr}")
+        return self
+
+
+def _is_year_key(k: Any) -> bool:
+    return (isinstance(k, int) and not isinstance(k, bool)) or (isinstance(k, str)
+                                                                and k.strip().isdigit())
+
+
+class Supply(_Model):
+    """One country's supply at one stage: production, or capacity times utilisation."""
+
+    country: Annotated[str, BeforeValidator(_country)]
+    stage: Stage | None = None
+    production: Flow | None = None
+    capacity: Flow | None = None
+    utilisation: Flow | None = Field(default=None, description="share of capacity used")
+    domestic_use: Flow | None = Field(default=None, description="consumed in the country")
+    destinations: dict[str, float] | None = Field(
+        default=None, description="shares of exports by importer (ISO3), summing to <= 1")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Supply:
+        if (self.production is None) == (self.capacity is None):
+            raise ValueError("give exactly one of production or capacity")
+        if self.utilisation is not None and self.capacity is None:
+            raise ValueError("utilisation applies to capacity only")
+        if self.destinations is not None:
+            bad = [k for k in self.destinations if countries.lookup(k) is None]
+            if bad:
+                raise ValueError(f"unknown importer(s) in destinations: {bad}")
+            if any(v < 0 for v in self.destinations.values()):
+                raise ValueError("destination shares must be >= 0")
+            total = sum(self.destinations.values())
+            if total > 1 + 1e-9:
+                raise ValueError(f"destination shares sum to {total:.4g} > 1")
+        return self
+
+
+class Project(_Model):
+    """A new mine or plant: capacity ramped up from its start year."""
+
+    name: str
+    country: Annotated[str, BeforeValidator(_country)]
+    stage: Stage | None = None
+    capacity: Number
+    start: int
+    ramp: list[float] = Field(default_factory=lambda: [1.0],
+                              description="share of capacity in start, start+1, ... "
+                              "(the last share is held)")
+    utilisation: Number = 1.0
+
+    @field_validator("ramp")
+    @classmethod
+    def _ramp(cls, v: list[float]) -> list[float]:
+        if not v or any(not 0 <= x <= 1 for x in v):
+            raise ValueError(f"ramp must be a non-empty list of shares in [0, 1], got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Project:
+        _check_nonnegative(self.capacity, "capacity")
+        _check_share(self.utilisation, "utilisation")
+        return self
+
+
+class StageFlow(_Model):
+    """Recycling or a stock change at one stage (stock change > 0 is a stock build)."""
+
+    stage: Stage | None = None
+    quantity: Flow
+    note: str | None = None
+
+
+class Demand(_Model):
+    """Demand of one sector and region: a quantity, or intensity x units of end product."""
+
+    sector: str
+    region: Annotated[str, BeforeValidator(_country)] = "WLD"
+    stage: Stage | None = None
+    quantity: Flow | None = None
+    intensity: Number | None = Field(default=None, description="tonnes per unit of product")
+    units: Flow | None = Field(default=None, description="units of end product per year")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Demand:
+        if (self.quantity is None) == (self.intensity is None or self.units is None):
+            raise ValueError("give either quantity, or both intensity and units")
+        _check_nonnegative(self.intensity, "intensity")
+        return self
+
+
+class Policy(_Model):
+    """A supply constraint, given inline or by the id of an event in the register.
+
+    Fields given here override the event's.
+    """
+
+    type: PolicyType | None = None
+    event: str | None = Field(default=None, description="id of a policy_event")
+    country: Annotated[str, BeforeValidator(_country)] | None = None
+    stage: Stage | None = None
+    years: YearRange | None = None
+    quantity: Number | None = Field(default=None, description="export quota, per year")
+    share: Number | None = Field(
+        default=None, description="quota: share of production exportable; ban/licence: share "
+        "of targeted exports blocked; mandate: share of exports processed at home; "
+        "domestic_market_obligation: share of production reserved at home")
+    targets: list[str] | None = Field(default=None, description="ISO3 importers or ['ALL']")
+    to_stage: Stage = "refinery"
+    recovery: Number = 1.0
+    capacity: Number | None = Field(default=None, description="home processing capacity")
+    diversion: Number = Field(default=0.0, description="share of blocked exports that "
+                              "reaches other importers")
+    note: str | None = None
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        out = []
+        for t in v:
+            if str(t).upper() == "ALL":
+                out.append("ALL")
+            else:
+                out.append(_country(t))
+        return out
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        return None if v is None else _check_years(v)
+
+    @model_validator(mode="after")
+    def _check(self) -> Policy:
+        if self.type is None and self.event is None:
+            raise ValueError(f"give type (one of {list(POLICY_TYPES)}) or event")
+        for name in ("share", "recovery", "diversion"):
+            _check_share(getattr(self, name), name)
+        _check_nonnegative(self.quantity, "quantity")
+        _check_nonnegative(self.capacity, "capacity")
+        return self
+
+
+class Scenario(_Model):
+    """A complete balance definition for one mineral."""
+
+    name: str
+    mineral: str
+    unit: str = "t"
+    years: YearRange
+    stage: Stage = "mine"
+    description: str | None = None
+    source: str | None = None
+    baseline: bool = Field(default=False, description="start from the warehouse's "
+                           "production (latest year, held flat unless growth is given)")
+    growth: Number = Field(default=0.0, description="annual growth of baseline supply")
+    supply: list[Supply] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    recycling: list[StageFlow] = Field(default_factory=list)
+    demand: list[Demand] = Field(default_factory=list)
+    stock_change: list[StageFlow] = Field(default_factory=list)
+    policies: list[Policy] = Field(default_factory=list)
+
+    _file: str | None = PrivateAttr(default=None)
+    _resolved: bool = PrivateAttr(default=False)
+
+    @field_validator("mineral")
+    @classmethod
+    def _mineral(cls, v: str) -> str:
+        hit = minerals.lookup(v)
+        if hit is None:
+            raise ValueError(f"unknown mineral {v!r}: use a canonical id such as cobalt, "
+                             "gallium, nickel, tungsten (see codes/data/minerals.yaml)")
+        return hit
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, v: str) -> str:
+        if not units.is_mass(v):
+            raise ValueError(f"unit {v!r} is not a known mass unit (t, kt, Mt, kg)")
+        return v
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: tuple[int, int]) -> tuple[int, int]:
+        return _check_years(v)
+
+    @property
+    def file(self) -> str | None:
+        """The file the scenario was read from, if any."""
+        return self._file
+
+    @property
+    def year_list(self) -> list[int]:
+        """The model years, first to last."""
+        return list(range(self.years[0], self.years[1] + 1))
+
+    def with_file(self, file: str | None) -> Scenario:
+        """A copy that remembers the file it came from (used in error messages)."""
+        out = self.model_copy()
+        out._file = file
+        return out
+
+    def with_years(self, years: tuple[int, int]) -> Scenario:
+        """A copy over other model years."""
+        return self.model_copy(update={"years": _check_years(years)}).with_file(self._file)
+
+
+def allowed_fields(loc: tuple[Any, ...]) -> list[str] | None:
+    """Field names allowed at a validation-error location (for "extra field" errors)."""
+    cls: Any = Scenario
+    for part in loc:
+        if not isinstance(part, str) or cls is None:
+            continue
+        fields = getattr(cls, "model_fields", {})
+        if part not in fields:
+            continue
+        cls = _model_in(fields[part].annotation)
+    return sorted(getattr(cls, "model_fields", {})) or None
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model class inside ``list[X]``, ``X | None``, ``Annotated[X, ...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (list, Union, types.UnionType, typing.Annotated) or origin is not None:
+        for arg in get_args(annotation):
+            hit = _model_in(arg)
+            if hit is not None:
+                return hit
+    return None
+
+
+__all__ = ["POLICY_TYPES", "Demand", "Flow", "Number", "Policy", "PolicyType", "Project",
+           "Scenario", "Stage", "StageFlow", "Supply", "YearRange", "allowed_fields"]

@@ -1,0 +1,121 @@
+"""The FastAPI application: JSON API under ``/api/v1``, web pages, local static assets.
+
+Every asset the browser loads (plotly.js, htmx, the world TopoJSON, the OpenAPI docs
+UI) is served by this server; no page makes a request elsewhere.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from mineralwatch import __version__
+from mineralwatch.api.auth import AuthStore, auth_path_for
+from mineralwatch.api.security import SecurityHeadersMiddleware
+from mineralwatch.errors import InputError, MineralwatchError, NotFoundError
+from mineralwatch.store import Warehouse
+from mineralwatch.store import open as open_warehouse
+
+STATIC = Path(str(resources.files("mineralwatch.api").joinpath("static")))
+DEFAULT_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+
+
+def plotly_js_path() -> Path:
+    """plotly.min.js from the installed ``plotly`` package (served, never fetched)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def create_app(warehouse: Warehouse | Path | str | None = None, *,
+               auth: AuthStore | None = None, hosts: set[str] | None = None) -> FastAPI:
+    """Build the web application.
+
+    Parameters
+    ----------
+    warehouse
+        an open :class:`Warehouse`, a path, or ``None`` for the default warehouse.
+    auth
+        the user/token store; default ``<warehouse>.auth.sqlite``.
+    hosts
+        host names accepted in the ``Host`` header (DNS-rebinding protection); default
+        loopback names. ``{"*"}`` accepts any.
+    """
+    wh = warehouse if isinstance(warehouse, Warehouse) else open_warehouse(warehouse)
+    app = FastAPI(
+        title="mineralwatch API",
+        version=__version__,
+        description="Critical-mineral supply security: concentration, criticality, "
+        "balances, trade screening, stockpiles and document intelligence. Authenticate "
+        "with `Authorization: Bearer <token>` (`mineralwatch tokens create`).",
+        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+    )
+    app.state.wh = wh
+    app.state.auth = auth or AuthStore(auth_path_for(wh.path) if wh.path else ":memory:")
+    app.add_middleware(SecurityHeadersMiddleware, allowed_hosts=hosts or DEFAULT_HOSTS)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_js_path(), media_type="text/javascript")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><html><head><meta charset='utf-8'><title>mineralwatch API</title>"
+            "<link rel='stylesheet' href='/static/swagger-ui.css'></head><body>"
+            "<div id='swagger-ui'></div><script src='/static/swagger-ui-bundle.js'></script>"
+            "<script src='/static/swagger-init.js'></script></body></html>")
+
+    _errors(app)
+    from mineralwatch.api import pages, routes
+
+    app.include_router(routes.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    def _wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/") or "json" in request.headers.get(
+            "accept", "")
+
+    @app.exception_handler(MineralwatchError)
+    async def mw_error(request: Request, exc: MineralwatchError) -> Response:
+        status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(
+            exc, InputError) else 400
+        body = {"error": type(exc).__name__, "message": exc.message, "hint": exc.hint}
+        if isinstance(exc, InputError):
+            body["failures"] = [str(f) for f in exc.failures[:50]]
+        if _wants_json(request):
+            return JSONResponse(body, status_code=status)
+        from mineralwatch.api.pages import render_error
+
+        return render_error(request, status, exc.message, exc.hint)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": "HTTPError", "message": exc.detail},
+                                status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 401:
+            from fastapi.responses import RedirectResponse
+
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        from mineralwatch.api.pages import render_error
+
+        return render_error(request, exc.status_code, str(exc.detail), "")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        failures = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse({"error": "ValidationError", "message": "Invalid request.",
+                             "failures": failures}, status_code=422)
+
+
+__all__ = ["create_app", "plotly_js_path"]

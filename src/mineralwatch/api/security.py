@@ -1,0 +1,110 @@
+"""Security plumbing for the web layer: headers, host checks, authentication, CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from fastapi import HTTPException, Request
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import PlainTextResponse, Response
+
+from mineralwatch.api.auth import ROLES, AuthStore, User
+
+SESSION_COOKIE = "mw_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+#: Content-Security-Policy: only this server's scripts; Plotly needs inline styles.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; worker-src 'self' blob:")
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+class SecurityHeadersMiddleware(BaseHTTPMiddleware):
+    """Adds security headers and rejects requests for unknown hosts (DNS rebinding)."""
+
+    def __init__(self, app: object, allowed_hosts: set[str]) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.allowed_hosts = allowed_hosts
+
+    async def dispatch(self, request: Request,
+                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        if self.allowed_hosts and "*" not in self.allowed_hosts and host not in self.allowed_hosts:
+            response: Response = PlainTextResponse("Invalid host header", status_code=400)
+        else:
+            response = await call_next(request)
+        for k, v in HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.path.startswith("/api/") and "cache-control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+class Identity:
+    """Who is asking, and how (token, session or anonymous)."""
+
+    def __init__(self, user: User | None, via: str, nonce: str | None = None) -> None:
+        self.user = user
+        self.via = via
+        self.nonce = nonce
+
+
+def identify(request: Request, auth: AuthStore) -> Identity:
+    """Resolve the requester: Bearer token, session cookie, or anonymous.
+
+    Anonymous requests get the ``reader`` role only while no users exist (a fresh local
+    install); once a user exists, every request must authenticate.
+    """
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = auth.user_for_token(header[7:].strip())
+        if user is None:
+            raise HTTPException(401, "Invalid or revoked API token.")
+        return Identity(user, "token")
+    session = auth.read_session(request.cookies.get(SESSION_COOKIE))
+    if session is not None:
+        return Identity(session[0], "session", session[1])
+    if not auth.has_users():
+        return Identity(User("anonymous", "reader"), "anonymous")
+    return Identity(None, "anonymous")
+
+
+def require_role(identity: Identity, role: str) -> User:
+    """The user when they hold ``role`` (or higher); else 401/403."""
+    if identity.user is None:
+        raise HTTPException(401, "Log in or send 'Authorization: Bearer <token>'.")
+    if ROLES.index(identity.user.role) < ROLES.index(role):
+        raise HTTPException(403, f"This needs the {role!r} role; you are "
+                            f"{identity.user.role!r}.")
+    return identity.user
+
+
+async def check_csrf(request: Request, identity: Identity, auth: AuthStore) -> None:
+    """Reject unsafe cookie-authenticated requests without a valid CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or identity.via == "token":
+        return
+    if identity.nonce is None:
+        # anonymous writes are refused by role checks; login itself has its own check
+        return
+    expected = auth.csrf_token(identity.nonce)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        ctype = request.headers.get("content-type", "")
+        if "form" in ctype:
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise HTTPException(403, "Missing or invalid CSRF token; reload the page.")

@@ -1,0 +1,1 @@
+"""Documents: ingest, bilingual search, extraction of figures and policy events, briefings."""

@@ -1,0 +1,169 @@
+"""Mentions of glossary concepts (minerals, countries, authorities, terms) in text.
+
+Dictionary matching, longest spelling first: Latin text is matched on runs of up to
+:data:`MAX_WORDS` words (hyphens and spaces alike, an optional plural "s"; all-capital
+acronyms case-sensitively), Chinese text on runs of CJK characters. Linear in the length
+of the text.
+
+>>> [m.concept for m in find("Cobalt exports from the DRC and 刚果（金）的钴", "country")]
+['country:COD', 'country:COD']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from mineralwatch.documents import glossary
+
+KINDS = ("mineral", "country", "authority", "term")
+MAX_WORDS = 8
+
+_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9\u00c0-\u024f]+(?:'s)?")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff（）()]+")
+_GAP = re.compile(r"[\s\-]+")
+_MODAL = re.compile(r"(?i)\b(?:will|may|might|could|can|would|should|to|not|also)\s+$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A concept found in a text: ``text[start:end]`` is the spelling."""
+
+    concept: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        """The id part of the concept (``gallium`` for ``mineral:gallium``)."""
+        return self.concept.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class _Dict:
+    latin: dict[str, list[tuple[str, str]]]  # key -> [(concept, acronym form or "")]
+    zh: dict[str, str]
+    zh_lengths: tuple[int, ...]
+    first_words: frozenset[str]
+    first_chars: frozenset[str]
+
+
+def _is_acronym(term: str) -> bool:
+    core = term.replace(".", "")
+    return core.upper() == core and len(core) <= 5 and core.isalpha()
+
+
+@cache
+def _dict(kind: str) -> _Dict:
+    latin: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    zh: dict[str, str] = {}
+    for e in glossary.entries():
+        if not e.concept.startswith(kind + ":"):
+            continue
+        k = glossary.key(e.term)
+        if glossary._lang(e.term) == "zh":
+            zh.setdefault(k, e.concept)
+        else:
+            latin[k].append((e.concept, e.term if _is_acronym(e.term) else ""))
+    firsts = {k.split(" ")[0] for k in latin}
+    firsts |= {w[:-1] for w in firsts if w.endswith("s")}
+    return _Dict(dict(latin), zh, tuple(sorted({len(k) for k in zh}, reverse=True)),
+                 frozenset(firsts), frozenset(k[0] for k in zh))
+
+
+def _lookup_latin(d: _Dict, surface: str) -> str | None:
+    k = glossary.key(surface)
+    for cand in (k, k[:-2] if k.endswith("es") else None, k[:-1] if k.endswith("s") else None,
+                 k[:-2] if k.endswith("'s") else None):
+        if not cand:
+            continue
+        for concept, acronym in d.latin.get(cand, []):
+            if acronym and surface.rstrip("s") not in (acronym, acronym + "'"):
+                if surface != acronym:
+                    continue
+            return concept
+    return None
+
+
+def find(text: str, kind: str) -> list[Mention]:
+    """Every mention of a concept of ``kind`` in ``text``, in order."""
+    d = _dict(kind)
+    out: list[Mention] = []
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        hit = None
+        w0 = words[i].group(0).casefold()
+        if w0 not in d.first_words and w0.rstrip("s") not in d.first_words and \
+                w0.removesuffix("'s") not in d.first_words:
+            i += 1
+            continue
+        # extend over words separated only by spaces or hyphens
+        j = i
+        while j + 1 < len(words) and j - i + 1 < MAX_WORDS and \
+                _GAP.fullmatch(text[words[j].end():words[j + 1].start()]):
+            j += 1
+        for end in range(j, i - 1, -1):
+            surface = text[words[i].start():words[end].end()]
+            concept = _lookup_latin(d, surface)
+            if concept is not None:
+                hit = (concept, end)
+                break
+        if hit is not None:
+            concept, end = hit
+            s, e = words[i].start(), words[end].end()
+            if not (e < len(text) and text[e] == "$"):
+                out.append(Mention(concept, s, e, text[s:e]))
+            i = end + 1
+        else:
+            i += 1
+    if d.zh:
+        for run in _CJK_RUN.finditer(text):
+            seg = run.group(0)
+            norm = glossary.key(seg) if len(glossary.key(seg)) == len(seg) else seg
+            p = 0
+            while p < len(seg):
+                if norm[p] not in d.first_chars:
+                    p += 1
+                    continue
+                for n in d.zh_lengths:
+                    if p + n <= len(seg):
+                        c = d.zh.get(norm[p:p + n])
+                        if c is not None:
+                            s = run.start() + p
+                            out.append(Mention(c, s, s + n, seg[p:p + n]))
+                            p += n
+                            break
+                else:
+                    p += 1
+    if kind == "mineral":
+        out.extend(_lead(text))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+_LEAD = re.compile(r"(?i)(?<![A-Za-z])lead(?![A-Za-z])(?!\s+(?:to|the|in|by|and to)\b)")
+
+
+def _lead(text: str) -> list[Mention]:
+    """'lead' the metal, not the verb: never after a modal, never before 'to'."""
+    out = []
+    for m in _LEAD.finditer(text):
+        if _MODAL.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        out.append(Mention("mineral:lead", m.start(), m.end(), m.group(0)))
+    return out
+
+
+def ids(text: str, kind: str) -> list[str]:
+    """Distinct ids of ``kind`` mentioned in ``text``, in order of first mention."""
+    seen: dict[str, None] = {}
+    for m in find(text, kind):
+        seen.setdefault(m.id, None)
+    return list(seen)
+
+
+__all__ = ["KINDS", "MAX_WORDS", "Mention", "find", "ids"]

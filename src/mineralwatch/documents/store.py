@@ -1,0 +1,115 @@
+"""Writing documents, passages, claims and extracted events to the warehouse, and reading
+them back. Documents are written in batches, each batch one transaction: a document is
+either wholly in the warehouse (with its passages, claims and events) or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from mineralwatch import schema
+from mineralwatch.store import Warehouse
+
+KIND = "document"
+LOADER_VERSION = "1"
+#: The tables a document writes (besides its ``source`` row).
+TABLES = ("document", "passage", "claim", "policy_event")
+
+
+def source_id(doc_id: str) -> str:
+    """Provenance id of a document: ``doc:<doc_id>``."""
+    return f"doc:{doc_id}"
+
+
+@dataclass
+class DocumentRows:
+    """Everything one document writes: table -> records, plus its provenance."""
+
+    doc_id: str
+    checksum: str
+    path: str | None
+    url: str | None
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def checksums(wh: Warehouse, doc_ids: Sequence[str]) -> dict[str, str]:
+    """Stored checksum of each document already in the warehouse."""
+    if not doc_ids:
+        return {}
+    df = wh.sql('SELECT name, checksum FROM "source" WHERE kind = ? AND source_id IN '
+                "(SELECT UNNEST(?))", [KIND, [source_id(d) for d in doc_ids]])
+    return dict(zip(df["name"], df["checksum"], strict=True))
+
+
+def _frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+    cols = schema.TABLES[table].column_names
+    df = pd.DataFrame(records, columns=cols) if records else schema.empty(table)
+    for c in schema.TABLES[table].columns:
+        if c.dtype == "json":
+            df[c.name] = df[c.name].map(
+                lambda v: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+    return schema.check_frame(df, table)
+
+
+def write(wh: Warehouse, docs: Sequence[DocumentRows]) -> None:
+    """Replace the rows of ``docs`` in one transaction (review status of events kept).
+
+    Events a reviewer confirmed or rejected keep that status when their document is
+    ingested again and the same event (same id) is extracted.
+    """
+    if not docs:
+        return
+    sids = [source_id(d.doc_id) for d in docs]
+    frames = {t: _frame(t, [{**r, "source_id": source_id(d.doc_id)}
+                            for d in docs for r in d.rows.get(t, [])]) for t in TABLES}
+    reviewed = wh.sql('SELECT id, status FROM "policy_event" WHERE source_id IN '
+                      "(SELECT UNNEST(?)) AND status <> 'extracted'", [sids])
+    if not reviewed.empty and not frames["policy_event"].empty:
+        status = dict(zip(reviewed["id"], reviewed["status"], strict=True))
+        ev = frames["policy_event"]
+        ev["status"] = [status.get(i, s) for i, s in zip(ev["id"], ev["status"], strict=True)]
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    src = pd.DataFrame([{
+        "source_id": source_id(d.doc_id), "kind": KIND, "name": d.doc_id, "path": d.path,
+        "url": d.url, "publisher": None, "licence": None, "checksum": d.checksum,
+        "loader_version": LOADER_VERSION, "retrieved": None, "ingested_at": now,
+        "rows": sum(len(v) for v in d.rows.values())} for d in docs])
+    with wh.transaction() as con:
+        for t in (*TABLES, "source"):
+            con.execute(f'DELETE FROM "{t}" WHERE source_id IN (SELECT UNNEST(?))', [sids])
+        for t, df in frames.items():
+            if not df.empty:
+                wh._insert(con, t, df)  # the warehouse's own insert, inside our transaction
+        wh._insert(con, "source", src)
+
+
+def load_passages(wh: Warehouse) -> pd.DataFrame:
+    """Every passage with its document's title and publication date."""
+    return wh.sql(
+        'SELECT p.doc_id, p.idx, p.text, p.language, p.hash, d.title, '
+        'CAST(d.published AS VARCHAR) AS published FROM "passage" p '
+        'JOIN "document" d USING (doc_id) ORDER BY p.doc_id, p.idx')
+
+
+def load_passage(wh: Warehouse, doc_id: str, idx: int) -> str | None:
+    """The text of one passage, or ``None``."""
+    df = wh.sql('SELECT text FROM "passage" WHERE doc_id = ? AND idx = ?', [doc_id, idx])
+    return None if df.empty else str(df["text"].iloc[0])
+
+
+def fingerprint(wh: Warehouse) -> str:
+    """A cheap fingerprint of the passage table (changes when any passage changes)."""
+    row = wh.con.execute(
+        'SELECT count(*), coalesce(sum(hash(doc_id || \':\' || idx || \':\' || hash)), 0) '
+        'FROM "passage"').fetchone()
+    return f"{row[0]}-{row[1]}" if row else "0-0"
+
+
+__all__ = ["KIND", "LOADER_VERSION", "TABLES", "DocumentRows", "checksums", "fingerprint",
+           "load_passage", "load_passages", "source_id", "write"]

@@ -1,0 +1,71 @@
+"""The engine layer: safe parameter substitution and table bindings on DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mineralwatch.analytics.sql_registry import get_sql_analytic, sql_analytics
+from mineralwatch.errors import ConfigError, InputError, NotFoundError
+from mineralwatch.store import Warehouse
+from mineralwatch.store.engine import Engine, get_engine, render, to_spark_sql
+
+
+def test_parameters_are_literals_not_text() -> None:
+    evil = "x'; DROP TABLE trade; --"
+    out = render("SELECT * FROM t WHERE a = :a AND b IN (:b)", {"a": evil, "b": ["p", "q"]})
+    assert "DROP TABLE trade; --'" in out  # inside a quoted literal
+    assert "'x''; DROP" in out or "'x\\'; DROP" in out
+    assert "IN ('p', 'q')" in out
+    assert render("SELECT 1 WHERE a IN (:b)", {"b": []}).endswith("WHERE FALSE")
+
+
+def test_parameter_mismatch_is_reported() -> None:
+    with pytest.raises(InputError, match="placeholders") as err:
+        render("SELECT 1 FROM t WHERE x = :a AND y = :b", {"a": 1, "c": 2})
+    text = str(err.value)
+    assert "'b'" in text and "'c'" in text
+    with pytest.raises(InputError, match="only allowed in IN"):
+        render("SELECT 1 FROM t WHERE x = :a", {"a": [1, 2]})
+
+
+def test_spark_translation() -> None:
+    assert "ARRAY_CONTAINS" in to_spark_sql("SELECT list_contains([1, 2], :x)", {"x": 1})
+
+
+def test_duckdb_bindings(tmp_path: Path, wh: Warehouse) -> None:
+    df = pd.DataFrame({"k": ["a", "b", "a"], "v": [1.0, 2.0, 3.0]})
+    eng = get_engine("duckdb", warehouse=wh)
+    assert isinstance(eng, Engine)
+    eng.bind("frame", df)
+    out = eng.query("SELECT k, sum(v) AS v FROM frame WHERE v > :m GROUP BY k ORDER BY k",
+                    {"m": 1.5})
+    assert out.to_dict("list") == {"k": ["a", "b"], "v": [3.0, 2.0]}
+    df.to_parquet(tmp_path / "part-0.parquet")
+    df.to_parquet(tmp_path / "part-1.parquet")
+    eng.bind("pq", tmp_path)
+    assert eng.query("SELECT count(*) AS n FROM pq")["n"].iloc[0] == 6
+    eng.bind("prod", ("warehouse", "production"))
+    assert eng.query("SELECT count(*) AS n FROM prod")["n"].iloc[0] == 0
+    with pytest.raises(NotFoundError):
+        eng.bind("x", tmp_path / "missing.parquet")
+    with pytest.raises(InputError):
+        eng.bind("bad name", df)
+    assert "production" in wh.tables()  # bindings are temporary views
+
+
+def test_unknown_engine() -> None:
+    with pytest.raises(ConfigError, match="duckdb, spark"):
+        get_engine("postgres")
+
+
+def test_registry_lists_sql_analytics() -> None:
+    names = sql_analytics()
+    assert {"exporter_hhi", "import_dependence"} <= set(names)
+    for a in names.values():
+        assert a.inputs and a.key and a.description
+        render(a.sql, a.example_params)  # parses, parameters match
+    with pytest.raises(NotFoundError, match="exporter_hhi"):
+        get_sql_analytic("nope")
