@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 OUT    ?= out
 export MINERALWATCH_WAREHOUSE ?= $(CURDIR)/$(OUT)/warehouse.duckdb
 
-.PHONY: install run test test-all lint typecheck bench clean
+.PHONY: install run test test-all lint typecheck bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,14 @@ run: $(STAMP)
 	$(BIN)/mineralwatch report --out $(OUT)/report
 	@echo "Report: $(CURDIR)/$(OUT)/report/index.html"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium for the end-to-end browser tests (they skip, saying so, without it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1 \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1) \
+	  || echo "chromium could not be installed: browser tests will be skipped"
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ""

@@ -30,6 +30,13 @@ __version__ = "0.1.0"
 #: Public name -> "module:attribute". Each capability adds its entry points here.
 _API: dict[str, str] = {
     "ingest_file": "mineralwatch.sources:ingest_file",
+    "criticality": "mineralwatch.analytics.criticality.api:criticality",
+    "CriticalityOptions": "mineralwatch.analytics.criticality.options:CriticalityOptions",
+    "events": "mineralwatch.analytics.events:load_events",
+    "read_events": "mineralwatch.sources.events:read_events",
+    "read_usgs_mcs": "mineralwatch.sources.usgs_mcs:read_usgs_mcs",
+    "read_bgs": "mineralwatch.sources.bgs:read_bgs",
+    "read_pink_sheet": "mineralwatch.sources.pink_sheet:read_pink_sheet",
     "balance": "mineralwatch.analytics.balance:balance",
     "load_scenario": "mineralwatch.analytics.balance:load_scenario",
     "compare_scenarios": "mineralwatch.analytics.balance:compare_scenarios",
@@ -38,12 +45,20 @@ _API: dict[str, str] = {
     "exporter_concentration": "mineralwatch.analytics.concentration:exporter_concentration",
     "import_dependence": "mineralwatch.analytics.concentration:import_dependence",
     "get_engine": "mineralwatch.store.engine:get_engine",
+    "shock": "mineralwatch.analytics.network:shock",
+    "event_impact": "mineralwatch.analytics.screening:event_impact",
+    "screen_transshipment": "mineralwatch.analytics.screening:screen_transshipment",
     "load_example": "mineralwatch.store.starter:load_example",
     "ingest_starter": "mineralwatch.store.starter:ingest_starter",
     "optimize_stockpile": "mineralwatch.analytics.stockpile:optimize_stockpile",
     "load_stockpile_config": "mineralwatch.analytics.stockpile:load_stockpile_config",
     "emergency_plan": "mineralwatch.analytics.stockpile.emergency:emergency_plan",
     "stockpile_example_path": "mineralwatch.analytics.stockpile:example_config_path",
+    "ingest_documents": "mineralwatch.documents.ingest:ingest_documents",
+    "search": "mineralwatch.documents.search:search",
+    "extract": "mineralwatch.documents.extract:extract",
+    "brief": "mineralwatch.documents.brief:brief",
+    "claims": "mineralwatch.documents.claims:claims",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +70,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from mineralwatch.analytics.stockpile import example_config_path as stockpile_example_path
     from mineralwatch.analytics.stockpile import load_stockpile_config, optimize_stockpile
     from mineralwatch.analytics.stockpile.emergency import emergency_plan
+    from mineralwatch.analytics.events import load_events as events
     from mineralwatch.sources import ingest_file
+    from mineralwatch.sources.bgs import read_bgs
+    from mineralwatch.sources.events import read_events
+    from mineralwatch.sources.pink_sheet import read_pink_sheet
+    from mineralwatch.sources.usgs_mcs import read_usgs_mcs
     from mineralwatch.store.engine import get_engine
 
 
@@ -85,6 +105,7 @@ __all__ = [
     "WarehouseError",
     "__version__",
     "emergency_plan",
+    "events",
     "concentration",
     "exporter_concentration",
     "get_engine",
@@ -95,5 +116,14 @@ __all__ = [
     "load_stockpile_config",
     "open",
     "optimize_stockpile",
+    "read_bgs",
+    "read_events",
+    "read_pink_sheet",
+    "read_usgs_mcs",
     "stockpile_example_path",
+    "ingest_documents",
+    "search",
+    "extract",
+    "brief",
+    "claims",
 ]

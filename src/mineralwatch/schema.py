@@ -309,6 +309,9 @@ TABLES: dict[str, Table] = {
 
 
 def _is_missing(s: pd.Series) -> pd.Series:
+    # numbers, booleans and datetimes cannot be blank text: skip the (slow) string pass
+    if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+        return s.isna()
     return s.isna() | (s.astype(str).str.strip() == "")
 
 

@@ -13,7 +13,7 @@ that DuckDB and Spark give the same result::
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,10 @@ class SqlAnalytic:
         columns that identify a result row (used to sort before comparing engines).
     example_params
         parameters that exercise the query (the parity test uses them).
+    example_inputs
+        optional function returning ``{input name: frame}`` for the parity test; needed
+        when an input is not a canonical table (e.g. the output of another analytic).
+        Without it, the test generates canonical tables from :mod:`mineralwatch.schema`.
     description
         one line for docs and ``--help``.
     """
@@ -56,6 +60,7 @@ class SqlAnalytic:
     key: tuple[str, ...]
     example_params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    example_inputs: Callable[[], Mapping[str, pd.DataFrame]] | None = None
 
     def run(self, engine: Engine, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run on ``engine`` (inputs must be bound) and return rows sorted by ``key``."""

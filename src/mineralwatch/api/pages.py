@@ -38,18 +38,21 @@ def _csrf(request: Request) -> str:
     return auth.csrf_token("pre:" + pre) if pre else ""
 
 
-def page(request: Request, template: str, *, status: int = 200, **ctx: Any) -> HTMLResponse:
+def page(request: Request, template: str, *, status_code: int = 200, **ctx: Any
+         ) -> HTMLResponse:
     """Render a page with the common context (user, CSRF token, version)."""
     ident: Identity | None = getattr(request.state, "identity", None)
     wh = request.app.state.wh
     base = {"user": ident.user if ident else None, "csrf": _csrf(request),
             "version": __version__, "warehouse": str(wh.path) if wh.path else ":memory:",
             "title": ctx.get("title", "mineralwatch")}
-    return templates.TemplateResponse(request, template, {**base, **ctx}, status_code=status)
+    return templates.TemplateResponse(request, template, {**base, **ctx},
+                                      status_code=status_code)
 
 
 def render_error(request: Request, status: int, message: str, hint: str) -> HTMLResponse:
-    return page(request, "error.html", status=status, title=f"Error {status}",
+    return page(request, "error.html", status_code=status, status=status,
+                title=f"Error {status}",
                 message=message, hint=hint)
 
 
@@ -228,7 +231,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
         return render_error(request, 403, "Missing or invalid CSRF token; reload the page.", "")
     user = auth.check_password(username, password)
     if user is None:
-        return page(request, "login.html", status=401, title="Log in",
+        return page(request, "login.html", status_code=401, title="Log in",
                     next=_safe_next(next), error="Unknown user or wrong password.")
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, auth.make_session(user.name), httponly=True,

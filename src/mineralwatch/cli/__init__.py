@@ -29,11 +29,15 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "data",
     "concentration",
+    "criticality",
     "balance",
     "events",
     "report",
     "web",
     "stockpile",
+    "network",
+    "screen",
+    "docs",
 ]
 
 _loaded = False

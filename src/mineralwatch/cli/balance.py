@@ -26,11 +26,17 @@ def parse_cuts(text: str) -> list[float]:
 
 
 def balance_rows(res: Any) -> list[dict[str, Any]]:
-    """Table rows of a result: one per year of the scenario's stage."""
-    df = res.frame()
-    cols = ["year", "supply", "demand", "balance", "withheld"]
-    cols += [c for c in ("p10", "p50", "p90", "p_deficit") if c in df.columns]
-    return [{k: r[k] for k in cols} for r in df.to_dict(orient="records")]
+    """Table rows of a result: one per year of the scenario's stage, then other stages
+    (with a ``stage`` column when there are several)."""
+    stages = [res.stage, *[s for s in res.table["stage"].unique() if s != res.stage]]
+    rows = []
+    for st in stages:
+        df = res.frame(st)
+        cols = ["stage"] if len(stages) > 1 else []
+        cols += ["year", "supply", "demand", "balance", "withheld"]
+        cols += [c for c in ("p10", "p50", "p90", "p_deficit") if c in df.columns]
+        rows += [{k: r[k] for k in cols} for r in df.to_dict(orient="records")]
+    return rows
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from mineralwatch.analytics.balance import balance
 
         if mineral is None and scenario is None:
-            raise typer.BadParameter("give --mineral or --scenario")
+            raise InputError("Give --mineral M (warehouse baseline) or --scenario FILE.")
         with open_wh(warehouse) as wh:
             res = balance(wh, mineral=mineral, scenario=scenario, years=years, draws=draws,
                           seed=seed)

@@ -80,7 +80,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.analytics.stockpile.emergency import emergency_plan
         from mineralwatch.analytics.stockpile.export import write_plan
-
         from mineralwatch.store import default_path
 
         wh_path = warehouse or default_path()

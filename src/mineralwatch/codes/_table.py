@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+#: libyaml's safe loader when available (10x faster than the pure-Python one).
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _WS = re.compile(r"\s+")
 _THE = re.compile(r"\s*\(the\)$")
 
@@ -41,4 +44,4 @@ def read_tsv(name: str) -> list[dict[str, str]]:
 def read_yaml(name: str) -> Any:
     """Read a YAML file from ``codes/data``."""
     text = resources.files("mineralwatch.codes").joinpath("data").joinpath(name).read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)

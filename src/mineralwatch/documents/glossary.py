@@ -78,8 +78,8 @@ def entries() -> tuple[Entry, ...]:
                 out.append(Entry(f"country:{c.iso3}", _lang(t), t))
     for r in _codes_aliases():
         out.append(r)
-    for r in _read_tsv("glossary.tsv"):
-        out.append(Entry(r["concept"], r["lang"], r["term"], r.get("comment", "")))
+    for row in _read_tsv("glossary.tsv"):
+        out.append(Entry(row["concept"], row["lang"], row["term"], row.get("comment", "")))
     seen: set[tuple[str, str]] = set()
     uniq = []
     for e in out:

@@ -81,9 +81,8 @@ def _lookup_latin(d: _Dict, surface: str) -> str | None:
         if not cand:
             continue
         for concept, acronym in d.latin.get(cand, []):
-            if acronym and surface.rstrip("s") not in (acronym, acronym + "'"):
-                if surface != acronym:
-                    continue
+            if acronym and surface not in (acronym, acronym + "s", acronym + "'s"):
+                continue
             return concept
     return None
 

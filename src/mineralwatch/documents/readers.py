@@ -130,10 +130,10 @@ def read_text_file(path: Path, data: bytes) -> list[RawDocument]:
 class _MainText(HTMLParser):
     """Fallback HTML text extractor: paragraphs and headings, no scripts or navigation."""
 
-    SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "form",
-            "template", "svg"}
-    BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "br", "article",
-             "section", "blockquote", "pre", "td", "th", "title"}
+    SKIP = frozenset({"script", "style", "nav", "footer", "header", "aside", "noscript", "form",
+            "template", "svg"})
+    BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "br", "article",
+             "section", "blockquote", "pre", "td", "th", "title"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -182,7 +182,7 @@ def html_main_text(markup: str) -> tuple[str, str | None, str | None]:
     try:
         fallback.feed(markup)
         fallback.close()
-    except Exception:  # noqa: BLE001 - html.parser is tolerant; keep whatever was read
+    except Exception:
         pass
     title, date = fallback.title, None
     try:
@@ -194,7 +194,7 @@ def html_main_text(markup: str) -> tuple[str, str | None, str | None]:
         if meta is not None:
             title = meta.title or title
             date = meta.date
-    except Exception:  # noqa: BLE001 - trafilatura is optional; fall back on any failure
+    except Exception:
         text = None
     if not text or len(text) < 0.3 * len(fallback.text()):
         text = fallback.text()
@@ -232,7 +232,7 @@ def read_pdf_file(path: Path, data: bytes) -> list[RawDocument]:
         title = reader.metadata.title if reader.metadata else None
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
+    except Exception as exc:
         raise _fail(file, f"unreadable or truncated PDF ({type(exc).__name__}: {exc})",
                     "Re-download or re-export the PDF.") from exc
     text = "\n".join(pages)

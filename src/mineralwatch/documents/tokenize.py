@@ -19,11 +19,15 @@ from functools import cache
 _PIECE = re.compile(r"[\u3400-\u9fff]+|[A-Za-z0-9\u00c0-\u024f]+(?:\.\d+)?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
-STOP_EN = frozenset("""a an and are as at be been but by for from had has have he her his in
-into is it its of on or our over than that the their them then there these they this
-those to under was were which while who will with would we you about after also can could
-may might more most not such so some per other""".split())
-STOP_ZH = frozenset("的 了 和 与 及 或 在 是 为 对 也 将 等 其 之 于 而 被 把 这 那 有 中 上 下".split())
+STOP_EN = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had",
+    "has", "have", "he", "her", "his", "in", "into", "is", "it", "its", "of", "on", "or",
+    "our", "over", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+    "this", "those", "to", "under", "was", "were", "which", "while", "who", "will", "with",
+    "would", "we", "you", "about", "after", "also", "can", "could", "may", "might", "more",
+    "most", "not", "such", "so", "some", "per", "other",
+})
+STOP_ZH = frozenset("的了和与及或在是为对也将等其之于而被把这那有中上下")
 
 
 @cache

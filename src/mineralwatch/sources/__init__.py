@@ -19,6 +19,8 @@ _LOADER_MODULES: list[str] = [
     "import_shares",
     "usgs_salient",
     "usgs_mcs",
+    "bgs",
+    "pink_sheet",
     "baci",
     "comtrade",
     "china_exports",

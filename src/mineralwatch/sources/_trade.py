@@ -146,7 +146,7 @@ def parse_numbers(arr: pa.ChunkedArray | pa.Array, *, file: str, column: str,
     Values that are not numbers become failures (first 20 shown with their lines).
     """
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
-        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), []
+        return _writable(pc.cast(arr, pa.float64())), []
     text = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
     is_null = pc.or_kleene(pc.is_null(text), pc.is_in(text, pa.array(list(nulls))))
     ok = pc.or_kleene(is_null, pc.match_substring_regex(text, _NUMBER))
@@ -159,7 +159,12 @@ def parse_numbers(arr: pa.ChunkedArray | pa.Array, *, file: str, column: str,
                             value=v) for p, v in zip(bad[:20], vals, strict=True)]
         text = pc.if_else(ok, text, pa.scalar(None, pa.string()))
     clean = pc.if_else(is_null, pa.scalar(None, pa.string()), text)
-    return pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False), failures
+    return _writable(pc.cast(clean, pa.float64())), failures
+
+
+def _writable(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A float64 numpy copy (Arrow's zero-copy views are read-only)."""
+    return np.array(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
 def country_resolver(*spellings: dict[Any, Any]) -> Callable[[Any], str | None]:
@@ -237,6 +242,7 @@ def sum_duplicates(df: pd.DataFrame) -> pd.DataFrame:
 __all__ = [
     "COMTRADE_HS",
     "TRADE_COLUMNS",
+    "constant",
     "country_resolver",
     "csv_line",
     "factorize",
@@ -248,5 +254,4 @@ __all__ = [
     "sum_duplicates",
     "take_strings",
     "trade_frame",
-    "constant",
 ]

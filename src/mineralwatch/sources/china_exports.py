@@ -35,8 +35,8 @@ from mineralwatch.sources._io import parse_numbers, read_table, require_columns
 from mineralwatch.sources._registry import Loader, register
 from mineralwatch.sources._trade import (
     constant,
-    frame_lines,
     country_resolver,
+    frame_lines,
     raise_failures,
     resolve_codes,
     trade_frame,

@@ -41,7 +41,6 @@ from mineralwatch.errors import Failure, SchemaError
 from mineralwatch.sources._registry import Loader, register
 from mineralwatch.sources._trade import (
     COMTRADE_HS,
-    LineOf,
     constant,
     frame_lines,
     hs_revision_from_name,
@@ -176,12 +175,12 @@ def _keep_trade_rows(df: pd.DataFrame, file: str) -> pd.DataFrame:
         if col in df.columns:
             keep[f"{col} total ({total})"] = df[col].isin([total, ""])
     mask = np.ones(len(df), dtype=bool)
-    for why, m in keep.items():
-        m = m.to_numpy(dtype=bool)
-        dropped = int((mask & ~m).sum())
+    for why, series in keep.items():
+        ok = series.to_numpy(dtype=bool)
+        dropped = int((mask & ~ok).sum())
         if dropped:
             log.info("%s: dropped %d row(s) failing '%s'", file, dropped, why)
-        mask &= m
+        mask &= ok
     return df.loc[mask].reset_index(drop=True)
 
 

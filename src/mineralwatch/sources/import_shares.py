@@ -111,6 +111,13 @@ def read_import_shares(path: str | Path, *, importer: str | None = None,
     df = require_columns(df, ["mineral", "country", "share"], file=file,
                          aliases={"mineral": ["material"]})
     imp = importer
+    if imp is not None and "importer" in df.columns:
+        given = {countries.lookup(x) or x for x in df["importer"].unique() if x}
+        wanted = countries.to_iso3(imp)
+        if given - {wanted}:
+            raise InputError(f"{file} holds sourcing shares of {sorted(given)}, not of "
+                             f"{wanted}.", file=file,
+                             hint=f"Pass --importer {sorted(given)[0]} or a file for {wanted}.")
     if imp is None:
         if "importer" not in df.columns or (df["importer"] == "").any():
             raise InputError(f"{file}: no importer given.", file=file,

@@ -117,9 +117,27 @@ def mapping() -> dict[str, dict[str, Any]]:
     }
 
 
+@cache
+def _mapping_by_mineral() -> dict[str, dict[str, Any]]:
+    """The mapping keyed by the mineral each commodity resolves to (for other spellings)."""
+    out: dict[str, dict[str, Any]] = {}
+    for commodity, _spec in read_yaml(MAPPING_FILE).items():
+        mid = minerals.lookup(commodity)
+        if mid is not None:
+            out.setdefault(mid, mapping()[normalise_name(commodity)])
+    return out
+
+
 def rule_for(commodity: str, type_: str, country: str) -> RowRule | None:
-    """The rule of one row, or ``None`` when the commodity or TYPE is not mapped."""
+    """The rule of one row, or ``None`` when the commodity or TYPE is not mapped.
+
+    The commodity is matched as written, else by the mineral it resolves to (so that
+    ``钴`` or ``cobalt`` find the rules of ``Cobalt``).
+    """
     spec = mapping().get(normalise_name(commodity))
+    if spec is None:
+        mid = minerals.lookup(commodity)
+        spec = _mapping_by_mineral().get(mid) if mid is not None else None
     if spec is None:
         return None
     by_type = spec["types"].get(normalise_name(type_))
@@ -154,14 +172,19 @@ def _rules(df: pd.DataFrame, file: str) -> list[RowRule]:
     return out
 
 
-def _numbers(df: pd.DataFrame, file: str) -> dict[str, pd.DataFrame]:
+#: Parsed value column: (values, qualifiers), one entry per row.
+_Parsed = tuple[list[float], list[str | None]]
+
+
+def _numbers(df: pd.DataFrame, file: str) -> dict[str, _Parsed]:
     """Parsed value columns; one error lists every unparseable cell of every column."""
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, _Parsed] = {}
     failures: list[Failure] = []
     for cols in VALUE_COLUMNS.values():
         for col, _, _ in cols:
             try:
-                out[col] = parse_numbers(df[col], file=file, lines=df[LINE], column=col)
+                parsed = parse_numbers(df[col], file=file, lines=df[LINE], column=col)
+                out[col] = (parsed["value"].tolist(), parsed["qualifier"].tolist())
             except InputError as exc:
                 failures.extend(exc.failures)
     if failures:
@@ -218,7 +241,7 @@ class _Cell:
     qualifier: str | None
 
 
-def _cells(row: dict[str, Any], nums: dict[str, pd.DataFrame], i: int, table: str,
+def _cells(row: dict[str, Any], nums: dict[str, _Parsed], i: int, table: str,
            rule: RowRule) -> list[_Cell]:
     """The cells of ``table`` to turn into records (see the module doc for the rule)."""
     own = [(c, y, e) for c, y, e in VALUE_COLUMNS[table]]
@@ -227,8 +250,8 @@ def _cells(row: dict[str, Any], nums: dict[str, pd.DataFrame], i: int, table: st
         src = col
         if table == "capacity" and rule.table == "capacity" and not row[col]:
             src = VALUE_COLUMNS["production"][k][0]   # capacity published in PROD_* (clinker)
-        num = nums[src].iloc[i]
-        cells.append(_Cell(src, year, est, row[src], float(num["value"]), num["qualifier"]))
+        values, qualifiers = nums[src]
+        cells.append(_Cell(src, year, est, row[src], float(values[i]), qualifiers[i]))
     primary = table == rule.table
     if primary or any(c.raw for c in cells):
         return cells if primary else [c for c in cells if c.raw]
@@ -338,7 +361,9 @@ def read_usgs_mcs(path: str | Path) -> dict[str, pd.DataFrame]:
     _check_units(df, rules, file)
     nums = _numbers(df, file)
     records: dict[str, list[dict[str, Any]]] = {t: [] for t in VALUE_COLUMNS}
-    for i, row in enumerate(df.to_dict("records")):
+    rows: list[dict[str, Any]] = [{str(k): v for k, v in r.items()}
+                                  for r in df.to_dict("records")]
+    for i, row in enumerate(rows):
         rule = rules[i]
         if rule.skip:
             continue

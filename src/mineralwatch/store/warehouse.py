@@ -239,22 +239,42 @@ class Warehouse:
             prepared[table] = schema.check_frame(df, table, file=source.path or source.name)
         result = IngestResult(source.source_id, replaced=prior is not None)
         with self.transaction() as con:
-            for table in schema.TABLES:
-                if "source_id" in schema.TABLES[table].column_names and table != "source":
-                    con.execute(f'DELETE FROM "{table}" WHERE source_id = ?', [source.source_id])
+            self._delete_source_rows(con, source.source_id)
             for table, df in prepared.items():
                 self._insert(con, table, df)
                 result.rows[table] = len(df)
-            con.execute('DELETE FROM "source" WHERE source_id = ?', [source.source_id])
-            row = {
-                **{k: getattr(source, k) for k in ("source_id", "kind", "name", "path", "url",
-                                                   "publisher", "licence", "checksum",
-                                                   "loader_version", "retrieved")},
-                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "rows": result.total_rows,
-            }
-            self._insert(con, "source", pd.DataFrame([row]))
+            self._write_provenance(con, source, result.total_rows)
         return result
+
+    def ingest_parquet(self, table: str, path: str | Path, source: SourceInfo, *,
+                       force: bool = False) -> IngestResult:
+        """Bulk-ingest Parquet files in ``table``'s canonical columns, atomically.
+
+        The bulk path for large inputs (BACI-sized trade): ``INSERT ... SELECT FROM
+        read_parquet`` inside one transaction, with :func:`schema.check_frame`'s checks
+        done in SQL. See :func:`mineralwatch.store.bulk.ingest_parquet`.
+        """
+        from mineralwatch.store.bulk import ingest_parquet
+
+        return ingest_parquet(self, table, path, source, force=force)
+
+    @staticmethod
+    def _delete_source_rows(con: duckdb.DuckDBPyConnection, source_id: str) -> None:
+        for table in schema.TABLES:
+            if "source_id" in schema.TABLES[table].column_names and table != "source":
+                con.execute(f'DELETE FROM "{table}" WHERE source_id = ?', [source_id])
+
+    def _write_provenance(self, con: duckdb.DuckDBPyConnection, source: SourceInfo,
+                          rows: int) -> None:
+        con.execute('DELETE FROM "source" WHERE source_id = ?', [source.source_id])
+        row = {
+            **{k: getattr(source, k) for k in ("source_id", "kind", "name", "path", "url",
+                                               "publisher", "licence", "checksum",
+                                               "loader_version", "retrieved")},
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rows": rows,
+        }
+        self._insert(con, "source", pd.DataFrame([row]))
 
     def remove_source(self, source_id: str) -> int:
         """Delete every row of a source; returns the number of rows removed."""

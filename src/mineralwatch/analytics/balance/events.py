@@ -115,12 +115,14 @@ def resolve_events(scenario: Scenario, wh: Warehouse | None) -> Scenario:
     if wh is None:
         raise ConfigError(
             "The scenario references events but no warehouse was given to resolve them.",
-            [Failure("event reference", file=file, column=f"policies[{i}].event",
-                     value=p.event) for i, p in refs],
+            scenario.located([Failure("event reference", file=file,
+                                      column=f"policies[{i}].event", value=p.event)
+                              for i, p in refs]),
             file=file, hint="Pass wh= (Python) or --warehouse (CLI).")
     ids = sorted({str(p.event) for _, p in refs})
     frame = wh.load("policy_event", id=ids) if "policy_event" in wh.tables() else pd.DataFrame()
-    found = {str(r["id"]): r for r in frame.to_dict(orient="records")} if not frame.empty else {}
+    found: dict[str, dict[str, Any]] = {} if frame.empty else {
+        str(r["id"]): {str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")}
     failures: list[Failure] = []
     policies = list(scenario.policies)
     for i, p in refs:
@@ -137,7 +139,8 @@ def resolve_events(scenario: Scenario, wh: Warehouse | None) -> Scenario:
     if failures:
         known = ", ".join(sorted(found)) or "none of them"
         raise ConfigError(f"{len(failures)} event reference(s) could not be resolved"
-                          + (f" in {file}" if file else ""), failures, file=file,
+                          + (f" in {file}" if file else ""), scenario.located(failures),
+                          file=file,
                           hint=f"Known among the referenced ids: {known}. List the register "
                           "with `mineralwatch events`.")
     out = scenario.model_copy(update={"policies": policies}).with_file(file)

@@ -7,14 +7,22 @@ Contradictory or overlapping constraints are collected and raised together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mineralwatch.analytics.balance.distributions import Sampler
-from mineralwatch.analytics.balance.scenario import Flow, Policy, Scenario, Supply
+from mineralwatch.analytics.balance.scenario import (
+    Flow,
+    Policy,
+    Scenario,
+    StageFlow,
+    StockChange,
+    Supply,
+)
 from mineralwatch.codes import countries, units
 from mineralwatch.errors import ConfigError, ConsistencyError, Failure
 from mineralwatch.schema import STAGES
@@ -55,7 +63,16 @@ class ModelArrays:
     @property
     def draws(self) -> int:
         """Leading size of the largest array."""
-        return max(a.shape[0] for a in (self.production, self.demand, self.quota))
+        return max(getattr(self, f.name).shape[0] for f in fields(self)
+                   if isinstance(getattr(self, f.name), np.ndarray)
+                   and f.name not in ("years", "destinations"))
+
+    def head(self, k: int) -> ModelArrays:
+        """The first ``k`` draws (arrays of one draw are kept as they are)."""
+        update = {f.name: getattr(self, f.name)[:k] for f in fields(self)
+                  if isinstance(getattr(self, f.name), np.ndarray)
+                  and f.name not in ("years", "destinations")}
+        return replace(self, **update)
 
 
 def flow_matrix(flow: Flow | None, years: np.ndarray, sample: Sampler,
@@ -95,8 +112,10 @@ def warehouse_supply(production: pd.DataFrame, stage: str, unit: str,
     the difference is added to ``XOT`` (other countries). Quantities are converted to
     ``unit``; rows whose unit is not a mass unit are skipped.
     """
+    if production.empty:
+        return None, {}
     df = production[(production["stage"] == stage) & production["quantity"].notna()]
-    df = df[df["unit"].map(lambda u: units.is_mass(str(u)))]
+    df = df[df["unit"].map(lambda u: units.is_mass(str(u))).astype(bool)]
     if base_year is not None:
         df = df[df["year"] <= base_year]
     if df.empty:
@@ -121,6 +140,11 @@ def _policy_year_mask(p: Policy, years: np.ndarray) -> np.ndarray:
 
 def _overlap(a: Policy, b: Policy, years: np.ndarray) -> bool:
     return bool((_policy_year_mask(a, years) & _policy_year_mask(b, years)).any())
+
+
+def _targets_meet(a: Policy, b: Policy) -> bool:
+    ta, tb = set(a.targets or ["ALL"]), set(b.targets or ["ALL"])
+    return bool(ta & tb) or "ALL" in ta or "ALL" in tb
 
 
 def check_policies(scenario: Scenario, supplied: set[tuple[str, str]]) -> list[Failure]:
@@ -164,8 +188,7 @@ def check_policies(scenario: Scenario, supplied: set[tuple[str, str]]) -> list[F
                                                "domestic_market_obligation"):
                 fail(j, f"overlaps policies[{i}]: two {a.type} for {a.country} in the same "
                      "years; merge them or make their years disjoint", "years", b.years)
-            elif kinds <= blocking and set(a.targets or ["ALL"]) & set(b.targets or ["ALL"]) \
-                    | ({"ALL"} & set(a.targets or ["ALL"]) | {"ALL"} & set(b.targets or ["ALL"])):
+            elif kinds <= blocking and _targets_meet(a, b):
                 fail(j, f"overlaps policies[{i}]: two export restrictions on {a.country} for "
                      "the same importers in the same years", "targets", b.targets)
             elif "export_quota" in kinds and kinds & blocking:
@@ -182,7 +205,7 @@ def check_policies(scenario: Scenario, supplied: set[tuple[str, str]]) -> list[F
     return fails
 
 
-def _assign(arr: np.ndarray, at: tuple[Any, ...], value: np.ndarray) -> np.ndarray:
+def _assign(arr: np.ndarray, at: tuple[Any, ...], value: Any) -> np.ndarray:
     """``arr[:, *at] = value``, first repeating ``arr`` along draws when ``value`` has them."""
     value = np.asarray(value, dtype=float)
     if value.ndim and value.shape[0] > arr.shape[0]:
@@ -249,24 +272,25 @@ def compile_scenario(scenario: Scenario, sample: Sampler,
             dom_rows[key] = flow_matrix(s.domestic_use, years, sample)
         if s.destinations:
             dests[key] = {str(countries.lookup(k)): v for k, v in s.destinations.items()}
-    for p in scenario.projects:
-        key = (p.stage or scenario.stage, p.country)
-        cap = sample(p.capacity)[:, None] * sample(p.utilisation)[:, None]
-        idx = np.clip(years - p.start, 0, len(p.ramp) - 1)
-        ramp = np.where(years >= p.start, np.asarray(p.ramp)[idx], 0.0)[None, :]
+    for proj in scenario.projects:
+        key = (proj.stage or scenario.stage, proj.country)
+        cap = sample(proj.capacity)[:, None] * sample(proj.utilisation)[:, None]
+        idx = np.clip(years - proj.start, 0, len(proj.ramp) - 1)
+        ramp = np.where(years >= proj.start, np.asarray(proj.ramp)[idx], 0.0)[None, :]
         rows[key] = rows.get(key, np.zeros((1, n_y))) + cap * ramp
 
     fails += check_policies(scenario, set(rows))
     stage_set = {scenario.stage, *(k[0] for k in rows),
                  *(d.stage or scenario.stage for d in scenario.demand),
-                 *(r.stage or scenario.stage for r in [*scenario.recycling,
-                                                       *scenario.stock_change]),
+                 *(r.stage or scenario.stage for r in scenario.recycling),
+                 *(r.stage or scenario.stage for r in scenario.stock_change),
                  *(p.to_stage for p in scenario.policies if p.type == "processing_mandate")}
     stages = tuple(sorted(stage_set, key=STAGE_ORDER.__getitem__))
     ctry = tuple(sorted({k[1] for k in rows}))
     regions = tuple(sorted({"WLD", *(d.region for d in scenario.demand)}))
-    importers = tuple(sorted({i for d in dests.values() for i in d}
-                             | {d.region for d in scenario.demand} - {"XOT", "WLD"})) + ("XOT",)
+    named = ({i for d in dests.values() for i in d}
+             | {d.region for d in scenario.demand}) - {"XOT", "WLD"}
+    importers = (*sorted(named), "XOT")
     si = {s: i for i, s in enumerate(stages)}
     ci = {c: i for i, c in enumerate(ctry)}
     ii = {c: i for i, c in enumerate(importers)}
@@ -284,11 +308,11 @@ def compile_scenario(scenario: Scenario, sample: Sampler,
         domestic = _assign(domestic, (si[st], ci[c]), np.maximum(v, 0.0))
     destinations = np.zeros((n_s, n_c, n_i))
     destinations[..., ii["XOT"]] = 1.0
-    for (st, c), d in dests.items():
+    for (st, c), shares in dests.items():
         row = np.zeros(n_i)
-        for imp, share in d.items():
-            row[ii[imp]] += share
-        row[ii["XOT"]] += max(0.0, 1.0 - sum(d.values()))
+        for imp, frac in shares.items():
+            row[ii[imp]] += frac
+        row[ii["XOT"]] += max(0.0, 1.0 - sum(shares.values()))
         destinations[si[st], ci[c]] = row
 
     dmo, mshare, mrec, diversion = grid(0.0), grid(0.0), grid(1.0), grid(0.0)
@@ -333,7 +357,7 @@ def compile_scenario(scenario: Scenario, sample: Sampler,
         elif p.type == "domestic_market_obligation":
             dmo = _assign(dmo, at, share)
 
-    def stage_flows(items: list[Any]) -> np.ndarray:
+    def stage_flows(items: Sequence[StageFlow | StockChange]) -> np.ndarray:
         out = np.zeros((n, n_s, n_y))
         for it in items:
             out[:, si[it.stage or scenario.stage]] += flow_matrix(it.quantity, years, sample)
@@ -342,15 +366,16 @@ def compile_scenario(scenario: Scenario, sample: Sampler,
     recycling = np.maximum(stage_flows(scenario.recycling), 0)
     stock = stage_flows(scenario.stock_change)
     demand = np.zeros((n, n_s, len(regions), n_y))
-    for d in scenario.demand:
-        if d.quantity is not None:
-            q = flow_matrix(d.quantity, years, sample)
+    for dem in scenario.demand:
+        if dem.quantity is not None:
+            dq = flow_matrix(dem.quantity, years, sample)
         else:
-            q = sample(d.intensity)[:, None] * flow_matrix(d.units, years, sample)
-        demand[:, si[d.stage or scenario.stage], ri[d.region]] += np.maximum(q, 0)
+            dq = sample(dem.intensity)[:, None] * flow_matrix(dem.units, years, sample)
+        demand[:, si[dem.stage or scenario.stage], ri[dem.region]] += np.maximum(dq, 0)
     if fails:
         raise ConfigError(f"{len(fails)} problem(s) with the constraints of scenario "
-                          f"{scenario.name!r}" + (f" ({file})" if file else ""), fails,
+                          f"{scenario.name!r}" + (f" ({file})" if file else ""),
+                          scenario.located(fails),
                           file=file, hint="Overlapping constraints must be merged or given "
                           "disjoint years; see docs/balance.md.")
     return ModelArrays(years=years, stages=stages, countries=ctry, importers=importers,

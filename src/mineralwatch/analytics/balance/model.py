@@ -51,35 +51,42 @@ def evaluate(a: ModelArrays) -> ModelOutput:
     n = a.draws
     n_s = len(a.stages)
     shape = (n, n_s, len(a.countries), len(a.years))
-    added = np.zeros(shape)
-    exports, cap_all, capped_all, home_all = (np.zeros(shape) for _ in range(4))
+    added = np.zeros(shape) if max(a.mandate_target) >= 0 else None
+    exports, cap_all, capped_all, home_all = (np.empty(shape) for _ in range(4))
     withheld = np.zeros((n, n_s, len(a.years)))
     moved_out = np.zeros_like(withheld)
     primary = np.zeros_like(withheld)
     for s in range(n_s):
-        q = np.maximum(a.production[:, s], 0.0) + added[:, s]
+        q = np.maximum(a.production[:, s], 0.0)
+        if added is not None:
+            q = q + added[:, s]
         dom = np.minimum(a.domestic_use[:, s], q)
         exportable = q - dom
-        reserved = np.clip(a.dmo_share[:, s] * q - dom, 0.0, exportable)
-        exportable = exportable - reserved
-        mandated = a.mandate_share[:, s] * exportable
-        processed = np.minimum(mandated, a.mandate_capacity[:, s])
-        exportable = exportable - mandated
-        kept = mandated - processed
-        if a.mandate_target[s] >= 0:
-            added[:, a.mandate_target[s]] += processed * a.mandate_recovery[:, s]
+        kept = np.zeros_like(exportable)
+        if a.dmo_share[:, s].any():
+            reserved = np.clip(a.dmo_share[:, s] * q - dom, 0.0, exportable)
+            exportable = exportable - reserved
+            dom = dom + reserved
+        if a.mandate_share[:, s].any():
+            mandated = a.mandate_share[:, s] * exportable
+            processed = np.minimum(mandated, a.mandate_capacity[:, s])
+            exportable = exportable - mandated
+            kept = kept + mandated - processed
+            if added is not None and a.mandate_target[s] >= 0:
+                added[:, a.mandate_target[s]] += processed * a.mandate_recovery[:, s]
+            moved_out[:, s] = processed.sum(axis=1)
         cap = np.minimum(a.quota[:, s], a.quota_share[:, s] * q)
         capped = np.minimum(exportable, cap)
-        kept = kept + (exportable - capped)
-        block = np.einsum("nciy,ci->ncy", a.blocked[:, s], a.destinations[s])
-        lost = capped * block * (1.0 - a.diversion[:, s])
-        out = capped - lost
-        kept = kept + lost
-        exports[:, s], cap_all[:, s], capped_all[:, s] = out, cap, capped
-        home_all[:, s] = dom + reserved
-        primary[:, s] = (dom + reserved + out).sum(axis=1)
+        kept = kept + exportable - capped
+        out = capped
+        if a.blocked[:, s].any():
+            block = np.einsum("nciy,ci->ncy", a.blocked[:, s], a.destinations[s])
+            lost = capped * block * (1.0 - a.diversion[:, s])
+            out = capped - lost
+            kept = kept + lost
+        exports[:, s], cap_all[:, s], capped_all[:, s], home_all[:, s] = out, cap, capped, dom
+        primary[:, s] = (dom + out).sum(axis=1)
         withheld[:, s] = kept.sum(axis=1)
-        moved_out[:, s] = processed.sum(axis=1)
     recycling = np.broadcast_to(a.recycling, withheld.shape)
     stock = np.broadcast_to(a.stock_change, withheld.shape)
     supply = primary + recycling + np.maximum(-stock, 0.0)

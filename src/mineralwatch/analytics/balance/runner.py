@@ -20,7 +20,11 @@ import pandas as pd
 
 from mineralwatch.analytics.balance.distributions import Sampler
 from mineralwatch.analytics.balance.files import load_scenario
-from mineralwatch.analytics.balance.inputs import ModelArrays, compile_scenario
+from mineralwatch.analytics.balance.inputs import (
+    ModelArrays,
+    compile_scenario,
+    warehouse_supply,
+)
 from mineralwatch.analytics.balance.model import (
     ModelOutput,
     by_importer,
@@ -28,7 +32,13 @@ from mineralwatch.analytics.balance.model import (
     evaluate,
     percentiles,
 )
-from mineralwatch.analytics.balance.scenario import Demand, Flow, Scenario
+from mineralwatch.analytics.balance.scenario import (
+    Demand,
+    Flow,
+    Scenario,
+    check_years,
+    parse_years,
+)
 from mineralwatch.codes import minerals
 from mineralwatch.errors import NotFoundError
 
@@ -55,6 +65,9 @@ class BalanceResult:
         ``None`` without draws.
     importers
         supply, demand and balance by importer where destinations are given, else ``None``.
+    meta
+        provenance: the scenario file and source, code version, draws and seed, and how
+        many warehouse production rows were used.
     """
 
     scenario: Scenario
@@ -95,7 +108,7 @@ class BalanceResult:
 
         def rows(st: str) -> list[dict[str, Any]]:
             df = self.frame(st)[cols]
-            return [{k: (int(v) if k == "year" else float(v)) for k, v in r.items()}
+            return [{str(k): (int(v) if k == "year" else float(v)) for k, v in r.items()}
                     for r in df.to_dict(orient="records")]
 
         out: dict[str, Any] = {
@@ -166,8 +179,14 @@ def run_scenario(scenario: Scenario, *, production: pd.DataFrame | None = None,
     """
     a = compile_scenario(scenario, Sampler(0, seed), production)
     out = evaluate(a)
+    from mineralwatch import __version__
+
     res = BalanceResult(scenario=scenario, table=_table(a, out),
-                        importers=_importer_table(a, out), draws=draws, seed=seed)
+                        importers=_importer_table(a, out), draws=draws, seed=seed,
+                        meta={"file": scenario.file, "source": scenario.source,
+                              "mineralwatch": __version__, "draws": draws, "seed": seed,
+                              "production_rows": None if production is None
+                              else len(production)})
     if draws:
         a_mc = compile_scenario(scenario, Sampler(draws, seed), production)
         res.monte_carlo = _mc_table(a_mc, evaluate(a_mc))
@@ -175,12 +194,13 @@ def run_scenario(scenario: Scenario, *, production: pd.DataFrame | None = None,
 
 
 def baseline_scenario(wh: Warehouse, mineral: str, *, years: tuple[int, int] | None = None,
-                      stage: str | None = None) -> Scenario:
+                      stage: str | None = None, base_year: int | None = None) -> Scenario:
     """A scenario from the warehouse alone: latest production held flat, demand from the
     ``demand`` table or, where none is recorded, production as a demand proxy.
 
     With the proxy the baseline balance is zero by construction: it measures what a
-    shock removes from today's market, not an existing surplus or deficit.
+    shock removes from today's market, not an existing surplus or deficit. ``base_year``
+    picks the production year (default: the latest).
     """
     mid = minerals.to_id(mineral)
     prod = production_rows(wh, mid)
@@ -191,9 +211,7 @@ def baseline_scenario(wh: Warehouse, mineral: str, *, years: tuple[int, int] | N
     stages = [s for s in ("mine", "refinery", "smelter", "processing")
               if (prod["stage"] == s).any()]
     st = stage or stages[0]
-    from mineralwatch.analytics.balance.inputs import warehouse_supply
-
-    base_year, supply = warehouse_supply(prod, st, "t")
+    base_year, supply = warehouse_supply(prod, st, "t", base_year)
     if base_year is None:
         raise NotFoundError(f"No {mid} production in tonnes at stage {st!r}.")
     yrs = years or (base_year, base_year + 5)
@@ -219,7 +237,8 @@ def _warehouse_demand(wh: Warehouse, mineral: str, stage: str,
         return None
     scen = "baseline" if (df["scenario"] == "baseline").any() else sorted(df["scenario"])[0]
     df = df[df["scenario"] == scen]
-    return {int(y): float(v) for y, v in df.groupby("year")["quantity"].sum().items()}
+    sums = df.groupby("year")["quantity"].sum()
+    return {int(y): float(v) for y, v in zip(sums.index, sums.to_numpy(), strict=True)}
 
 
 def balance(wh: Warehouse | None = None, mineral: str | None = None,
@@ -245,9 +264,7 @@ def balance(wh: Warehouse | None = None, mineral: str | None = None,
     -------
     BalanceResult
     """
-    from mineralwatch.analytics.balance.scenario import _check_years, _parse_years
-
-    yrs = None if years is None else _check_years(tuple(_parse_years(years)))  # type: ignore[arg-type]
+    yrs = None if years is None else check_years(tuple(parse_years(years)))
     if scenario is None:
         if mineral is None:
             raise NotFoundError("Give a mineral or a scenario.")

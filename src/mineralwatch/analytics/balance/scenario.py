@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from dataclasses import replace
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -55,7 +56,7 @@ Number = Annotated[
 ]
 
 
-def _parse_years(v: Any) -> Any:
+def parse_years(v: Any) -> Any:
     """``2026``, ``"2026-2027"``, ``[2026, 2027]`` or ``{start:, end:}`` -> ``(start, end)``."""
     if isinstance(v, bool):
         return v
@@ -73,7 +74,7 @@ def _parse_years(v: Any) -> Any:
     return v
 
 
-def _check_years(v: tuple[int, int]) -> tuple[int, int]:
+def check_years(v: tuple[int, int]) -> tuple[int, int]:
     if v[0] > v[1]:
         raise ValueError(f"first year {v[0]} is after last year {v[1]}")
     if not 1900 <= v[0] <= 2200 or not 1900 <= v[1] <= 2200:
@@ -81,7 +82,7 @@ def _check_years(v: tuple[int, int]) -> tuple[int, int]:
     return v
 
 
-YearRange = Annotated[tuple[int, int], BeforeValidator(_parse_years)]
+YearRange = Annotated[tuple[int, int], BeforeValidator(parse_years)]
 
 
 def _country(v: str) -> str:
@@ -124,6 +125,9 @@ class Flow(_Model):
     base_year: int | None = None
     cagr: Number = Field(default=0.0, description="compound annual growth rate, e.g. 0.07")
 
+    #: Whether values must be >= 0 (stock changes may be negative).
+    nonnegative: ClassVar[bool] = True
+
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, v: Any) -> Any:
@@ -149,7 +153,8 @@ class Flow(_Model):
             raise ValueError("series is empty")
         for name, x in (("value", self.value), ("base", self.base),
                         *((f"series[{y}]", s) for y, s in (self.series or {}).items())):
-            _check_nonnegative(x, name)
+            if self.nonnegative:
+                _check_nonnegative(x, name)
         if isinstance(self.cagr, float) and self.cagr <= -1:
             raise ValueError(f"cagr must be > -1, got {self.cagr}")
         return self
@@ -158,6 +163,12 @@ class Flow(_Model):
 def _is_year_key(k: Any) -> bool:
     return (isinstance(k, int) and not isinstance(k, bool)) or (isinstance(k, str)
                                                                 and k.strip().isdigit())
+
+
+class SignedFlow(Flow):
+    """A :class:`Flow` whose values may be negative (stock changes)."""
+
+    nonnegative: ClassVar[bool] = False
 
 
 class Supply(_Model):
@@ -219,10 +230,18 @@ class Project(_Model):
 
 
 class StageFlow(_Model):
-    """Recycling or a stock change at one stage (stock change > 0 is a stock build)."""
+    """Recycling at one stage."""
 
     stage: Stage | None = None
     quantity: Flow
+    note: str | None = None
+
+
+class StockChange(_Model):
+    """A stock change at one stage: > 0 a stock build (demand), < 0 a release (supply)."""
+
+    stage: Stage | None = None
+    quantity: SignedFlow
     note: str | None = None
 
 
@@ -285,7 +304,7 @@ class Policy(_Model):
     @field_validator("years")
     @classmethod
     def _years(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
-        return None if v is None else _check_years(v)
+        return None if v is None else check_years(v)
 
     @model_validator(mode="after")
     def _check(self) -> Policy:
@@ -315,11 +334,12 @@ class Scenario(_Model):
     projects: list[Project] = Field(default_factory=list)
     recycling: list[StageFlow] = Field(default_factory=list)
     demand: list[Demand] = Field(default_factory=list)
-    stock_change: list[StageFlow] = Field(default_factory=list)
+    stock_change: list[StockChange] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
 
     _file: str | None = PrivateAttr(default=None)
     _resolved: bool = PrivateAttr(default=False)
+    _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
 
     @field_validator("mineral")
     @classmethod
@@ -340,7 +360,7 @@ class Scenario(_Model):
     @field_validator("years")
     @classmethod
     def _years(cls, v: tuple[int, int]) -> tuple[int, int]:
-        return _check_years(v)
+        return check_years(v)
 
     @property
     def file(self) -> str | None:
@@ -352,6 +372,21 @@ class Scenario(_Model):
         """The model years, first to last."""
         return list(range(self.years[0], self.years[1] + 1))
 
+    def line(self, field: str | None) -> int | None:
+        """Line of a field path (``policies[1].years``) in the source file, if known."""
+        if not field or not self._lines:
+            return None
+        path = tuple(p for p in field.replace("[", ".").replace("]", "").split(".") if p)
+        for n in range(len(path), 0, -1):
+            if path[:n] in self._lines:
+                return self._lines[path[:n]]
+        return None
+
+    def located(self, failures: list[Any]) -> list[Any]:
+        """Failures with the line of their field filled in where it is known."""
+        return [replace(f, line=self.line(f.column)) if f.line is None else f
+                for f in failures]
+
     def with_file(self, file: str | None) -> Scenario:
         """A copy that remembers the file it came from (used in error messages)."""
         out = self.model_copy()
@@ -360,7 +395,7 @@ class Scenario(_Model):
 
     def with_years(self, years: tuple[int, int]) -> Scenario:
         """A copy over other model years."""
-        return self.model_copy(update={"years": _check_years(years)}).with_file(self._file)
+        return self.model_copy(update={"years": check_years(years)}).with_file(self._file)
 
 
 def allowed_fields(loc: tuple[Any, ...]) -> list[str] | None:
@@ -390,4 +425,5 @@ def _model_in(annotation: Any) -> Any:
 
 
 __all__ = ["POLICY_TYPES", "Demand", "Flow", "Number", "Policy", "PolicyType", "Project",
-           "Scenario", "Stage", "StageFlow", "Supply", "YearRange", "allowed_fields"]
+           "Scenario", "SignedFlow", "Stage", "StageFlow", "StockChange", "Supply",
+           "YearRange", "allowed_fields", "check_years", "parse_years"]

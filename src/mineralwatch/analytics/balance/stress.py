@@ -92,7 +92,7 @@ def _stress_one(wh: Warehouse, mid: str, cuts: Sequence[float], year: int | None
     if prod is None or prod.empty:
         return []
     try:
-        base = baseline_scenario(wh, mid, years=None)
+        base = baseline_scenario(wh, mid, base_year=year)
     except NotFoundError:
         return []
     base_year, supply = warehouse_supply(prod, base.stage, "t", year)

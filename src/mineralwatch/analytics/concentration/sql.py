@@ -19,29 +19,40 @@ SIDE_RANK = "CASE reporter_side WHEN 'reconciled' THEN 0 WHEN 'import' THEN 1 EL
 
 _AGGREGATES = ", ".join(f"'{c}'" for c in sorted(AGGREGATE_CODES))
 
-#: A sub-query over ``flows`` (period, hs6, side_rank, ...) keeping the preferred side.
-_PREFERRED_SIDE = """
-    SELECT * FROM (
-        SELECT f.*, min(side_rank) OVER (PARTITION BY period, hs6) AS best_rank
-        FROM flows AS f
-    ) AS ranked_sides
-    WHERE side_rank = best_rank
-"""
 
-EXPORTER_HHI = f"""
-WITH flows AS (
-    SELECT period, hs6, {SIDE_RANK} AS side_rank, exporter, sum(value_usd) AS value_usd
+def _chosen_flows(where: str) -> str:
+    """CTEs ending in ``chosen(period, hs6, exporter, value_usd)``: trade rows passing
+    ``where`` (a constant SQL condition with placeholders), summed by exporter, on the
+    preferred reporting side of each period and HS6 code."""
+    return f"""
+flows AS (
+    SELECT period, hs6, reporter_side, exporter, sum(value_usd) AS value_usd
     FROM trade
-    WHERE value_usd > 0
-      AND exporter NOT IN ({_AGGREGATES}) AND importer NOT IN ({_AGGREGATES})
-      AND (:all_hs6 OR hs6 IN (:hs6))
-      AND (:all_periods OR period IN (:period))
-    GROUP BY period, hs6, {SIDE_RANK}, exporter
+    WHERE value_usd > 0 AND exporter NOT IN ({_AGGREGATES}) AND {where}
+    GROUP BY period, hs6, reporter_side, exporter
 ),
-chosen AS ({_PREFERRED_SIDE}),
-shares AS (
+ranked_flows AS (
+    SELECT period, hs6, {SIDE_RANK} AS side_rank, exporter, value_usd FROM flows
+),
+best_side AS (
+    SELECT period, hs6, min(side_rank) AS side_rank FROM ranked_flows GROUP BY period, hs6
+),
+chosen AS (
+    SELECT f.period, f.hs6, f.exporter, sum(f.value_usd) AS value_usd
+    FROM ranked_flows AS f
+    JOIN best_side AS b
+      ON f.period = b.period AND f.hs6 = b.hs6 AND f.side_rank = b.side_rank
+    GROUP BY f.period, f.hs6, f.exporter
+)"""
+
+
+#: HHI = 10,000 * sum(v_e^2) / (sum v_e)^2 over exporters' values v_e: no window needed
+#: for it; the rank (for the top-1/3/5 shares) is the only window.
+EXPORTER_HHI = f"""
+WITH {_chosen_flows(f"importer NOT IN ({_AGGREGATES}) AND (:all_hs6 OR hs6 IN (:hs6)) "
+                    "AND (:all_periods OR period IN (:period))")},
+ranked AS (
     SELECT period, hs6, exporter, value_usd,
-           value_usd / sum(value_usd) OVER (PARTITION BY period, hs6) AS share,
            row_number() OVER (PARTITION BY period, hs6 ORDER BY value_usd DESC, exporter)
                AS rnk
     FROM chosen
@@ -49,34 +60,25 @@ shares AS (
 SELECT period, hs6,
        count(*) AS n_exporters,
        sum(value_usd) AS total_value_usd,
-       10000.0 * sum(share * share) AS hhi,
+       10000.0 * sum(value_usd * value_usd) / (sum(value_usd) * sum(value_usd)) AS hhi,
        max(CASE WHEN rnk = 1 THEN exporter END) AS top1_exporter,
-       sum(CASE WHEN rnk = 1 THEN share ELSE 0.0 END) AS top1_share,
-       sum(CASE WHEN rnk <= 3 THEN share ELSE 0.0 END) AS top3_share,
-       sum(CASE WHEN rnk <= 5 THEN share ELSE 0.0 END) AS top5_share
-FROM shares
+       sum(CASE WHEN rnk = 1 THEN value_usd ELSE 0.0 END) / sum(value_usd) AS top1_share,
+       sum(CASE WHEN rnk <= 3 THEN value_usd ELSE 0.0 END) / sum(value_usd) AS top3_share,
+       sum(CASE WHEN rnk <= 5 THEN value_usd ELSE 0.0 END) / sum(value_usd) AS top5_share
+FROM ranked
 GROUP BY period, hs6
 """
 
 IMPORT_DEPENDENCE = f"""
-WITH flows AS (
-    SELECT period, hs6, {SIDE_RANK} AS side_rank, exporter, sum(value_usd) AS value_usd
-    FROM trade
-    WHERE value_usd > 0 AND importer = :importer
-      AND exporter NOT IN ({_AGGREGATES})
-      AND hs6 IN (:hs6)
-      AND (:all_periods OR period IN (:period))
-    GROUP BY period, hs6, {SIDE_RANK}, exporter
-),
-chosen AS ({_PREFERRED_SIDE}),
+WITH {_chosen_flows("importer = :importer AND hs6 IN (:hs6) "
+                    "AND (:all_periods OR period IN (:period))")},
 by_partner AS (
     SELECT period, exporter, sum(value_usd) AS value_usd
     FROM chosen
     GROUP BY period, exporter
 ),
-shares AS (
+ranked AS (
     SELECT period, exporter, value_usd,
-           value_usd / sum(value_usd) OVER (PARTITION BY period) AS share,
            row_number() OVER (PARTITION BY period ORDER BY value_usd DESC, exporter) AS rnk
     FROM by_partner
 )
@@ -85,11 +87,13 @@ SELECT period,
        count(*) AS n_partners,
        sum(value_usd) AS total_value_usd,
        max(CASE WHEN rnk = 1 THEN exporter END) AS top_partner,
-       sum(CASE WHEN rnk = 1 THEN share ELSE 0.0 END) AS top_partner_share,
+       sum(CASE WHEN rnk = 1 THEN value_usd ELSE 0.0 END) / sum(value_usd)
+           AS top_partner_share,
        :partner AS partner,
-       sum(CASE WHEN exporter = :partner THEN share ELSE 0.0 END) AS partner_share,
+       sum(CASE WHEN exporter = :partner THEN value_usd ELSE 0.0 END) / sum(value_usd)
+           AS partner_share,
        sum(CASE WHEN exporter = :partner THEN value_usd ELSE 0.0 END) AS partner_value_usd
-FROM shares
+FROM ranked
 GROUP BY period
 """
 

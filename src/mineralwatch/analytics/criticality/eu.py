@@ -135,9 +135,16 @@ def economic_importance(shares: ArrayLike, value_added: ArrayLike, *, si_ei: flo
     """
     a = np.asarray(shares, dtype="float64")
     q = np.asarray(value_added, dtype="float64")
+    return float(ei_scale(np.nansum(a * q), si_ei, max_value_added))
+
+
+def ei_scale(weighted_value_added: ArrayLike, si_ei: ArrayLike,
+             max_value_added: float) -> np.ndarray:
+    """``sum(A_s * Q_s)`` (per material) to EI: ``/ max Q * 10 * SI_EI`` (vectorised)."""
     if max_value_added <= 0:
         raise InputError("max_value_added must be positive.", hint="Check the sector table.")
-    return float(np.nansum(a * q) / max_value_added * 10.0 * si_ei)
+    return (np.asarray(weighted_value_added, dtype="float64") / max_value_added * 10.0
+            * np.asarray(si_ei, dtype="float64"))
 
 
 def sr_without(sr: float, *, eol_rir: float = 0.0, si_sr: float = 1.0) -> float:
@@ -151,6 +158,7 @@ __all__ = [
     "HHI_WGI_T_UNIT",
     "SR_UNIT",
     "economic_importance",
+    "ei_scale",
     "hhi_wgi_t",
     "hhi_wgi_t_terms",
     "sr_without",

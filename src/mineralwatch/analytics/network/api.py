@@ -49,7 +49,7 @@ def shock_report(system: TradeSystem, shock_spec: Shock, result: Propagation, *,
     ``min_loss_t`` are left out.
     """
     cons = system.consumption
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, c in enumerate(system.countries):
         loss = float(result.loss[i, column])
         if loss <= min_loss_t:
@@ -68,7 +68,7 @@ def shock_report(system: TradeSystem, shock_spec: Shock, result: Propagation, *,
             "consumption_t": float(cons[i]),
             "first_round": int(result.first_round[i, column]),
         })
-    rows.sort(key=lambda r: (-r["loss_t"], r["country"]))
+    rows.sort(key=lambda r: (-float(r["loss_t"]), str(r["country"])))
     return {
         "mineral": system.mineral,
         "year": system.year,
@@ -148,7 +148,7 @@ def monte_carlo(system: TradeSystem, shock_spec: Shock, *, n: int = 10_000,
                 cut_range: tuple[float, float] = (0.0, 1.0),
                 stock_range: tuple[float, float] = (0.5, 1.5), model: Model = "proportional",
                 threshold: float = DEFAULT_THRESHOLD, seed: int = 0,
-                batch: int = 2_000, strict: bool = False) -> dict[str, Any]:
+                batch: int = 1_000, strict: bool = False) -> dict[str, Any]:
     """Monte Carlo over shock size and stock levels (uniform draws), vectorised in batches.
 
     Returns

@@ -45,8 +45,9 @@ to rounding:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -141,7 +142,8 @@ class TradeSystem:
             if v.shape != (n,):
                 failures.append(Failure(f"length {v.shape}, expected ({n},)", column=name))
             elif not np.all(np.isfinite(v)) or np.any(v < 0):
-                bad = [countries[i] for i in np.flatnonzero(~np.isfinite(v) | (v < 0))]
+                bad = [str(countries[int(i)])
+                       for i in np.flatnonzero(~np.isfinite(v) | (v < 0))]
                 failures.append(Failure("negative or not finite", column=name, value=bad[:10]))
         if f.nnz and (not np.all(np.isfinite(f.data)) or np.any(f.data < 0)):
             failures.append(Failure("negative or not finite flows", column="flows"))
@@ -157,10 +159,19 @@ class TradeSystem:
         """Number of countries."""
         return len(self.countries)
 
-    @property
+    @cached_property
     def exports(self) -> np.ndarray:
         """Total exports per country (t)."""
         return np.asarray(self.flows.sum(axis=1)).ravel()
+
+    @cached_property
+    def shares_t(self) -> sp.csr_matrix:
+        """Transpose of the export-share matrix ``A = diag(1/E) F`` (CSR)."""
+        e = self.exports
+        inv = np.where(e > 0, 1.0 / np.where(e > 0, e, 1.0), 0.0)
+        a = self.flows.copy()
+        a.data = a.data * np.repeat(inv, np.diff(a.indptr))
+        return sp.csr_matrix(a.T)
 
     @property
     def imports(self) -> np.ndarray:
@@ -276,15 +287,13 @@ class Propagation:
 
 def _shock_inputs(system: TradeSystem, shock: Shock, cuts: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray | None, int]:
-    """Direct loss ``d0``, post-shock export capacity, share matrix, special row profile."""
+    """Direct loss ``d0``, post-shock export capacity, transposed share matrix, and the
+    column-specific share profile of the cutting exporter (export shocks)."""
     x = system.index(shock.country)
     n, m = system.n, len(cuts)
-    exports = system.exports
-    e0 = np.repeat(exports[:, None], m, axis=1)
+    e0 = np.repeat(system.exports[:, None], m, axis=1)
     d0 = np.zeros((n, m))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inv = np.where(exports > 0, 1.0 / np.where(exports > 0, exports, 1.0), 0.0)
-    shares = sp.csr_matrix(sp.diags(inv) @ system.flows)
+    shares_t = system.shares_t
     profile = None
     if shock.kind == "production":
         d0[x] = cuts * system.production[x]
@@ -295,14 +304,33 @@ def _shock_inputs(system: TradeSystem, shock: Shock, cuts: np.ndarray
             mask = np.zeros(n)
             for t in shock.targets:
                 mask[system.index(t)] = 1.0
-        cut_flows = row[:, None] * mask[:, None] * cuts[None, :]  # n x m
-        d0 = cut_flows
-        remaining = row[:, None] - cut_flows
+        d0 = row[:, None] * mask[:, None] * cuts[None, :]  # n x m
+        remaining = row[:, None] - d0
         e0[x] = remaining.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             profile = np.where(e0[x] > 0, remaining / np.where(e0[x] > 0, e0[x], 1.0), 0.0)
-        shares = sp.csr_matrix(sp.diags(np.where(np.arange(n) == x, 0.0, 1.0)) @ shares)
-    return d0, e0, shares, profile, x
+        shares_t = shares_t.copy()
+        shares_t.data[shares_t.indices == x] = 0.0  # the exporter passes on via ``profile``
+    return d0, e0, shares_t, profile, x
+
+
+def _cut_rule(model: str, stocks: np.ndarray, exports: np.ndarray, consumption: np.ndarray,
+              threshold: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The export-cut part of a model's rule with its constants precomputed (hot loop)."""
+    if model == "proportional":
+        total = exports + consumption
+        beta = np.where(total > 0, exports / np.where(total > 0, total, 1.0), 0.0)
+
+        def cut(loss: np.ndarray) -> np.ndarray:
+            rest = np.maximum(loss - stocks, 0.0)
+            return np.clip(np.maximum(beta * rest, rest - consumption), 0.0, exports)
+    else:
+        limit = threshold * consumption + 1e-12
+
+        def cut(loss: np.ndarray) -> np.ndarray:
+            rest = np.maximum(loss - stocks, 0.0)
+            return np.where(rest > limit, np.minimum(rest, exports), 0.0)
+    return cut
 
 
 def propagate(system: TradeSystem, shock: Shock, *, model: Model = "proportional",
@@ -344,10 +372,10 @@ def propagate(system: TradeSystem, shock: Shock, *, model: Model = "proportional
         raise InputError("Cuts must lie in [0, 1] and stock multipliers be >= 0.",
                          [Failure("out of range", column="cuts/stock_scale")])
     absorb = _ABSORB[model]
-    d0, e0, shares, profile, x = _shock_inputs(system, shock, q)
+    d0, e0, shares_t, profile, x = _shock_inputs(system, shock, q)
     stocks = system.stocks[:, None] * scale[None, :]
     cons = system.consumption[:, None]
-    shares_t = sp.csr_matrix(shares.T)
+    cut_of = _cut_rule(model, stocks, e0, cons, threshold)
     shock_t = d0.sum(axis=0)
     scale_tol = tol * np.maximum(shock_t, 1e-300)
 
@@ -357,8 +385,7 @@ def propagate(system: TradeSystem, shock: Shock, *, model: Model = "proportional
     rounds = np.zeros(m, dtype=int)
     active = np.ones(m, dtype=bool)
     for k in range(1, max_rounds + 1):
-        _, cut, _ = absorb(loss, stocks, e0, cons, threshold=threshold)
-        step = cut - passed
+        step = cut_of(loss) - passed
         done = step.sum(axis=0) <= scale_tol
         rounds = np.where(active & ~done, k, rounds)
         active &= ~done
@@ -370,7 +397,7 @@ def propagate(system: TradeSystem, shock: Shock, *, model: Model = "proportional
             incoming += profile * step[x][None, :]
         passed = passed + step
         loss = loss + incoming
-        first = np.where((first < 0) & (incoming > 0), k, first)
+        first[(first < 0) & (incoming > 0)] = k
     drawn, _, _ = absorb(loss, stocks, e0, cons, threshold=threshold)
     cons_loss = loss - drawn - passed  # unpassed last step is consumption loss
     return Propagation(shock_t=shock_t, loss=loss, drawn=drawn, export_cut=passed,
@@ -417,11 +444,12 @@ def check_conservation(p: Propagation, *, rtol: float = 1e-7, strict: bool = Fal
     names = list(countries) if countries is not None else [str(i) for i in range(len(per))]
     failures: list[Failure] = []
     for s in np.flatnonzero(np.abs(glob) > atol):
-        failures.append(Failure("shock != stock drawn + consumption loss", column=f"scenario {s}",
-                                value=float(glob[s])))
+        failures.append(Failure("shock != stock drawn + consumption loss",
+                                column=f"scenario {s}", value=float(glob[s])))
     bad_i, bad_s = np.nonzero(np.abs(per) > atol)
     for i, s in zip(bad_i[:20], bad_s[:20], strict=True):
-        failures.append(Failure("country does not balance", column=names[i], value=float(per[i, s])))
+        failures.append(Failure("country does not balance", column=names[i],
+                                value=float(per[i, s])))
     for arr, what in ((p.drawn, "stock drawn"), (p.consumption_loss, "consumption loss"),
                       (p.export_cut, "export cut")):
         neg = np.argwhere(arr < -atol)

@@ -1,28 +1,28 @@
 """SQL of the screening analytics (DuckDB dialect, ``:name`` parameters, run on any engine).
 
-Registered analytics, each a chain of CTEs over ``trade`` (one scan of it):
+The relational parts run in two steps. ``screen_extract`` is the only pass over the
+trade table (DuckDB warehouse or Spark): the restriction's HS codes, monthly periods
+(``:period_length`` 7), flows with the restrictor as exporter or the target as importer,
+summed over HS codes by month, flow and reporting side, quantities converted to tonnes
+(unit factors from ``codes/data/units.tsv``; rows in other units keep their unit so that
+the caller can name it). The result is small; the other analytics run over it, bound as
+``trade`` (on a local DuckDB):
 
-``screen_monthly`` (CTE)
-    the restriction's HS codes, flows with the restrictor as exporter or the target as
-    importer, summed by month, flow, reporting side and unit. ``:period_length`` is 7 for
-    ``YYYY-MM`` periods (annual rows of the same codes are left out).
-``screen_calendar`` (CTE)
-    the months of the extract: month index, calendar month, ``post`` (on/after ``:since``).
+``screen_coverage``
+    months, units and presence of restrictor and target (data-sufficiency checks).
 ``screen_series``
-    quantities in tonnes (unit factors from ``codes/data/units.tsv``), one reporting side
-    per flow (``reconciled`` > ``import`` > ``export``), monthly series of the two legs
-    ``rk`` (restrictor -> third country K) and ``kt`` (K -> target), zero-filled except in
-    months in which the leg's reporter reported nothing at all (``NULL``: missing).
+    one reporting side per flow (``reconciled`` > ``import`` > ``export``), monthly series
+    of the two legs ``rk`` (restrictor -> third country K) and ``kt`` (K -> target),
+    zero-filled except in months in which the leg's reporter reported nothing at all
+    (``NULL``: missing).
 ``screen_features``
     per country and leg: seasonal baseline (mean of the same calendar month before the
     date), residual standard deviation, observed vs expected after the date, onset month,
     unit values, and mirror statistics of ``rk`` (the restrictor's declared exports vs
     K's declared imports, before and after).
-``screen_coverage``
-    months, units and presence of restrictor and target (data-sufficiency checks).
 
-Event impact uses ``screen_series`` with the actor as restrictor and a target code that
-matches nothing: leg ``rk`` is then the actor's exports to each partner.
+Event impact uses them with the actor as restrictor and a target code that matches
+nothing: leg ``rk`` is then the actor's exports to each partner.
 """
 
 from __future__ import annotations
@@ -41,14 +41,34 @@ def _tonnes_case(column: str = "quantity_unit") -> str:
 
 TONNES_CASE = _tonnes_case()
 
-_MONTHLY = f"""screen_monthly AS (
-    SELECT period, exporter, importer, reporter_side, quantity_unit,
-           sum(value_usd) AS value_usd, sum(quantity) AS quantity, count(*) AS n_rows
+#: The one scan of ``trade``: a restriction's flows, monthly, quantities in tonnes.
+SCREEN_EXTRACT = f"""
+SELECT period, exporter, importer, reporter_side,
+       CASE WHEN factor IS NULL THEN quantity_unit ELSE 't' END AS quantity_unit,
+       sum(value_usd) AS value_usd,
+       sum(quantity * coalesce(factor, 1.0)) AS quantity,
+       count(*) AS n_rows
+FROM (
+    SELECT period, exporter, importer, reporter_side, quantity_unit, value_usd, quantity,
+           {TONNES_CASE} AS factor
     FROM trade
     WHERE hs6 IN (:hs6) AND length(period) = :period_length
       AND (exporter = :restrictor OR importer = :target)
       AND exporter <> importer
       AND exporter NOT IN ({AGGREGATES_SQL}) AND importer NOT IN ({AGGREGATES_SQL})
+) AS rows_
+GROUP BY period, exporter, importer, reporter_side,
+         CASE WHEN factor IS NULL THEN quantity_unit ELSE 't' END
+"""
+
+#: Quantity in tonnes of an extract row (``NULL`` for a unit that is not a mass unit).
+_T = "CASE WHEN quantity_unit = 't' THEN quantity END"
+
+_MONTHLY = f"""screen_monthly AS (
+    SELECT period, exporter, importer, reporter_side, quantity_unit,
+           sum(value_usd) AS value_usd, sum({_T}) AS quantity_t, sum(n_rows) AS n_rows
+    FROM trade
+    WHERE (exporter = :restrictor OR importer = :target) AND exporter <> importer
     GROUP BY period, exporter, importer, reporter_side, quantity_unit
 )"""
 
@@ -63,7 +83,7 @@ _CALENDAR = """screen_calendar AS (
 
 _SERIES = f"""m AS (
     SELECT period, exporter, importer, reporter_side, value_usd,
-           quantity * {TONNES_CASE} AS qt,
+           quantity_t AS qt,
            {SIDE_RANK} AS side_rank
     FROM screen_monthly
 ),
@@ -145,13 +165,13 @@ after_ AS (
 mirror AS (
     SELECT mo.importer AS country,
            sum(CASE WHEN c.post = 0 AND mo.reporter_side = 'export'
-                    THEN mo.quantity * {TONNES_CASE} END) AS declared_exports_pre,
+                    THEN mo.quantity_t END) AS declared_exports_pre,
            sum(CASE WHEN c.post = 0 AND mo.reporter_side = 'import'
-                    THEN mo.quantity * {TONNES_CASE} END) AS declared_imports_pre,
+                    THEN mo.quantity_t END) AS declared_imports_pre,
            sum(CASE WHEN c.post = 1 AND mo.reporter_side = 'export'
-                    THEN mo.quantity * {TONNES_CASE} END) AS declared_exports_post,
+                    THEN mo.quantity_t END) AS declared_exports_post,
            sum(CASE WHEN c.post = 1 AND mo.reporter_side = 'import'
-                    THEN mo.quantity * {TONNES_CASE} END) AS declared_imports_post
+                    THEN mo.quantity_t END) AS declared_imports_post
     FROM screen_monthly AS mo
     JOIN screen_calendar AS c ON c.period = mo.period
     WHERE mo.exporter = :restrictor
@@ -175,48 +195,55 @@ LEFT JOIN after_ AS a ON a.country = b.country AND a.leg = b.leg
 LEFT JOIN mirror AS mi ON mi.country = b.country AND b.leg = 'rk'
 """
 
-#: Rows, months and reporters of the restriction's extract (data sufficiency checks).
-SCREEN_COVERAGE = f"""
+#: Months, units and presence of restrictor and target in an extract.
+SCREEN_COVERAGE = """
 SELECT period, quantity_unit,
        max(CASE WHEN exporter = :restrictor THEN 1 ELSE 0 END) AS has_restrictor,
        max(CASE WHEN importer = :target THEN 1 ELSE 0 END) AS has_target,
-       count(*) AS n_rows
+       sum(n_rows) AS n_rows
 FROM trade
-WHERE hs6 IN (:hs6) AND length(period) = :period_length
-  AND (exporter = :restrictor OR importer = :target)
-  AND exporter NOT IN ({AGGREGATES_SQL}) AND importer NOT IN ({AGGREGATES_SQL})
+WHERE (exporter = :restrictor OR importer = :target)
 GROUP BY period, quantity_unit
 """
 
-_EXAMPLE = {"hs6": ["000001", "000002", "000003"], "period_length": 4, "restrictor": "AAA",
-            "target": "BBB", "since": "2022"}
+_PARTIES = {"restrictor": "AAA", "target": "BBB"}
 
+register_sql_analytic(SqlAnalytic(
+    name="screen_extract",
+    sql=SCREEN_EXTRACT,
+    inputs=("trade",),
+    key=("period", "exporter", "importer", "reporter_side", "quantity_unit"),
+    example_params={"hs6": ["000001", "000002", "000003"], "period_length": 4, **_PARTIES},
+    description="The screening's one scan of trade: a restriction's flows (from the "
+    "restrictor or to the target) by period, flow and reporting side, in tonnes.",
+))
 register_sql_analytic(SqlAnalytic(
     name="screen_series",
     sql=SCREEN_SERIES,
     inputs=("trade",),
     key=("country", "leg", "period"),
-    example_params=_EXAMPLE,
-    description="Monthly series (t) of restrictor -> K and K -> target per third country K, "
-    "zero-filled, NULL where the leg's reporter reported nothing that month.",
+    example_params={**_PARTIES, "since": "2022"},
+    description="Over a screen_extract: monthly series (t) of restrictor -> K and K -> "
+    "target per third country K, zero-filled, NULL where the leg's reporter is missing.",
 ))
 register_sql_analytic(SqlAnalytic(
     name="screen_features",
     sql=SCREEN_FEATURES,
     inputs=("trade",),
     key=("country", "leg"),
-    example_params=_EXAMPLE,
-    description="Seasonal baselines, post-date excess, onset, unit values and mirror gaps "
-    "per third country and leg (transshipment screening).",
+    example_params={**_PARTIES, "since": "2022"},
+    description="Over a screen_extract: seasonal baselines, post-date excess, onset, unit "
+    "values and mirror gaps per third country and leg.",
 ))
 register_sql_analytic(SqlAnalytic(
     name="screen_coverage",
     sql=SCREEN_COVERAGE,
     inputs=("trade",),
     key=("period", "quantity_unit"),
-    example_params={k: v for k, v in _EXAMPLE.items() if k != "since"},
-    description="Months, units and presence of restrictor and target in a restriction's "
-    "extract (data sufficiency).",
+    example_params=_PARTIES,
+    description="Over a screen_extract: months, units and presence of restrictor and "
+    "target (data sufficiency).",
 ))
 
-__all__ = ["SCREEN_COVERAGE", "SCREEN_FEATURES", "SCREEN_SERIES", "TONNES_CASE"]
+__all__ = ["SCREEN_COVERAGE", "SCREEN_EXTRACT", "SCREEN_FEATURES", "SCREEN_SERIES",
+           "TONNES_CASE"]

@@ -5,10 +5,16 @@
 >>> res = mw.optimize_stockpile(cfg)                                  # doctest: +SKIP
 >>> plan = mw.emergency_plan(cfg, "cod_cobalt_export_quota")          # doctest: +SKIP
 
+Modules: :mod:`.config` (typed configuration, readable errors), :mod:`.problem` (config ->
+arrays), :mod:`.solve` (the programme in HiGHS), :mod:`.evaluate` (closed-form recourse,
+CVaR, days-of-cover rules), :mod:`.optimize` (plan + baselines), :mod:`.emergency` and
+:mod:`.export` (emergency plans), :mod:`.adapters` (scenarios from balances and shocks).
 See ``docs/stockpile.md`` for the formulation.
 """
 
+from mineralwatch.analytics.stockpile import adapters
 from mineralwatch.analytics.stockpile.config import (
+    BaselineRule,
     Disruption,
     MineralConfig,
     RiskConfig,
@@ -47,6 +53,7 @@ load_stockpile_config = read_stockpile_config
 __all__ = [
     "NO_DISRUPTION",
     "Baseline",
+    "BaselineRule",
     "Disruption",
     "Evaluation",
     "MineralConfig",
@@ -57,6 +64,7 @@ __all__ = [
     "StockpileConfig",
     "StockpileProblem",
     "StockpileResult",
+    "adapters",
     "build_problem",
     "cvar",
     "days_of_cover_stock",

@@ -135,11 +135,12 @@ class Disruption(_Model):
     """Loss of part of one mineral's supply.
 
     The gap in each affected period is ``demand per period * sum(share of each affected
-    supplier) * magnitude``.
+    supplier) * magnitude``; with no ``suppliers`` it is ``demand per period * magnitude``
+    (the form the adapters from balance scenarios and shock propagation produce).
     """
 
     mineral: str
-    suppliers: list[str] = Field(min_length=1)
+    suppliers: list[str] = Field(default_factory=list)
     magnitude: Annotated[float, Field(gt=0, le=1)]
     start_period: Annotated[int, Field(ge=1)] = 1
     duration_periods: Annotated[int, Field(ge=1)] = 1
@@ -301,7 +302,7 @@ def _yaml_lines(text: str) -> dict[tuple[str | int, ...], int]:
         out.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
-                key = path + (str(k.value),)
+                key = (*path, str(k.value))
                 out[key] = k.start_mark.line + 1
                 walk(v, key)
         elif isinstance(node, yaml.SequenceNode):
@@ -377,7 +378,7 @@ def check_config(cfg: StockpileConfig) -> list[tuple[tuple[str | int, ...], str,
                                  f"allowed: {', '.join(ids)}", d.mineral))
                 continue
             shares = cfg.minerals[ids.index(d.mineral)].supplier_shares
-            missing = [c for c in d.suppliers if c not in shares]
+            missing = [c for c in d.suppliers if c not in shares]  # none: share of demand
             if missing:
                 problems.append(((*where, "suppliers"), f"no supplier_shares for {missing} "
                                  f"under minerals[{ids.index(d.mineral)}]; allowed: "

@@ -35,7 +35,11 @@ from mineralwatch.analytics.stockpile.config import (
     read_stockpile_config,
 )
 from mineralwatch.analytics.stockpile.evaluate import drawdown
-from mineralwatch.analytics.stockpile.problem import build_problem, demand_per_period
+from mineralwatch.analytics.stockpile.problem import (
+    build_problem,
+    demand_per_period,
+    scenario_gaps,
+)
 from mineralwatch.codes import countries, units
 from mineralwatch.store import Warehouse
 
@@ -140,7 +144,7 @@ def alternative_suppliers(wh: Warehouse, mineral: str, stage: str, exclude: list
                           spare_capacity_fraction * df["production_t"])
     df["spare_t_per_period"] = spare_year * period_days / 365.0
     df["spare_basis"] = np.where(has_cap, "capacity", "proxy")
-    df["governance_weight"] = np.clip((df["wgi"].astype(float) + 2.5) / 5.0, 0, 1).fillna(0.5)
+    df["governance_weight"] = ((df["wgi"].astype(float) + 2.5) / 5.0).clip(0, 1).fillna(0.5)
     df["score"] = df["spare_t_per_period"] * df["governance_weight"]
     df["name"] = df["country"].map(countries.name)
 
@@ -197,8 +201,8 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
     ids = cfg.mineral_ids()
     x = np.array([float(stock.get(m, 0.0)) for m in ids])
     problem = build_problem(cfg)
-    assert problem.gross_gaps is not None and problem.lever_t is not None
-    gaps, gross, levers = problem.gaps[k], problem.gross_gaps[k], problem.lever_t[k]
+    gross_all, levers_all = scenario_gaps(cfg)
+    gaps, gross, levers = problem.gaps[k], gross_all[k], levers_all[k]
     release = drawdown(x, gaps, problem.max_release_t)
     left = x[:, None] - np.cumsum(release, axis=1)
     remaining = np.clip(gaps - release, 0.0, None)

@@ -19,7 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mineralwatch.analytics.stockpile.config import StockpileConfig, read_stockpile_config
+from mineralwatch.analytics.stockpile.config import (
+    StockpileConfig,
+    parse_stockpile_config,
+    read_stockpile_config,
+)
 from mineralwatch.analytics.stockpile.evaluate import (
     Evaluation,
     days_of_cover_stock,
@@ -263,7 +267,10 @@ def optimize_stockpile(config: StockpileConfig | str | Path, *, budget: float | 
         for an invalid, inconsistent or infeasible configuration.
     """
     cfg = config if isinstance(config, StockpileConfig) else read_stockpile_config(config)
-    problem = build_problem(cfg, budget=budget)
+    if budget is not None:  # re-validate: the minimum stocks must fit the new budget
+        cfg = parse_stockpile_config({**cfg.model_dump(), "budget_usd": budget},
+                                     file=f"{cfg.name} (budget override)")
+    problem = build_problem(cfg)
     demand = np.array([m.demand_t_per_year for m in cfg.minerals])
     rules = {b.rule: np.array(cfg.baseline_days(b)) for b in cfg.baselines}
     return optimize_problem(problem, demand, baselines=rules,

@@ -7,6 +7,8 @@ Gaps (tonnes) of scenario ``s``, mineral ``i`` and period ``t``::
 
     gross[s, i, t] = min(1, sum over disruptions d of share_i(d.suppliers) * d.magnitude)
                      * demand_i per period                 (for t in d's periods)
+
+(``share_i`` of no suppliers is 1: the magnitude is then a share of demand.)
     levers[s, i, t] = min(gross, recycling_i + substitution_i * demand_i per period)
     gaps = gross - levers                                   (what stocks must cover)
 
@@ -164,7 +166,8 @@ def scenario_gaps(cfg: StockpileConfig) -> tuple[FloatArray, FloatArray]:
         for d in sc.disruptions:
             i = ids.index(d.mineral)
             shares = cfg.minerals[i].supplier_shares
-            frac = sum(shares.get(c, 0.0) for c in d.suppliers) * d.magnitude
+            share = sum(shares.get(c, 0.0) for c in d.suppliers) if d.suppliers else 1.0
+            frac = share * d.magnitude
             t0 = d.start_period - 1
             loss[s, i, t0:t0 + d.duration_periods] += frac
     dem = demand_per_period(cfg)

@@ -98,7 +98,7 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
         when HiGHS stops without an optimal solution.
     """
     t0 = time.perf_counter()
-    n_s, n_i, n_t = problem.shape
+    n_s, n_i, _ = problem.shape
     p = problem.probabilities
     w, alpha = problem.cvar_weight, problem.cvar_alpha
     c = problem.unit_cost * MONEY_SCALE
@@ -158,10 +158,6 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
     lp.a_matrix_.index_ = a.indices
     lp.a_matrix_.value_ = a.data
     is_mip = bool(lots.any())
-    if is_mip:
-        integrality = np.zeros(n_cols, dtype=np.uint8)
-        integrality[:n_i][lots] = 1
-        lp.integrality_ = [highspy.HighsVarType(int(k)) for k in integrality]
 
     h = _quiet_highs()
     if threads is not None:
@@ -171,6 +167,10 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
     if is_mip:
         h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.passModel(lp)
+    if is_mip:
+        integer = np.flatnonzero(lots).astype(np.int32)
+        h.changeColsIntegrality(integer.size, integer,
+                                np.ones(integer.size, dtype=np.uint8))  # 1 = integer
     h.run()
     status = h.getModelStatus()
     label = h.modelStatusToString(status)
@@ -184,7 +184,7 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
                                 hint="Raise the time limit or simplify the problem.")
     sol = h.getSolution()
     units = np.asarray(sol.col_value[:n_i], dtype=float)
-    stock = _fit_budget(np.clip(units, lower[:n_i], upper[:n_i]) * q, problem, lots)
+    stock = _fit_budget(np.clip(units, lower[:n_i], upper[:n_i]) * q + 0.0, problem, lots)
     dual = None if is_mip else -float(np.asarray(sol.row_dual)[budget_row])
     objective = float(h.getInfo().objective_function_value) / MONEY_SCALE
     return Solution(stock_t=stock, objective=objective, budget_dual=dual, status=label,

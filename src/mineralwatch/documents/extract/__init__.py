@@ -1,0 +1,64 @@
+"""Extraction of figures, policy events and companies from text, each with a citation.
+
+>>> from mineralwatch.documents.extract import extract
+>>> x = extract("刚果（金）2026年钴出口配额为9.66万吨。", doc_id="d1")
+>>> (x.quantities[0].value, x.quantities[0].unit, x.quantities[0].measure)
+(96600.0, 't', 'export_quota')
+
+Citations are ``{doc_id, passage, start, end}`` with the span relative to the passage
+text (:func:`extract` treats its input as one passage).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from mineralwatch.documents.extract.companies import Company, find_companies
+from mineralwatch.documents.extract.context import analyse
+from mineralwatch.documents.extract.events import Event, events_in
+from mineralwatch.documents.extract.quantities import Quantity, quantities_in
+
+
+@dataclass
+class Extraction:
+    """What one passage (or text) says: figures, policy events, companies."""
+
+    quantities: list[Quantity] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+    last_actor: str | None = None
+
+    def extend(self, other: Extraction) -> None:
+        """Add another passage's findings."""
+        self.quantities.extend(other.quantities)
+        self.events.extend(other.events)
+        self.companies.extend(other.companies)
+        self.last_actor = other.last_actor
+
+
+def extract(text: str, *, doc_id: str = "", passage: int = 0,
+            default_year: int | None = None, context_actor: str | None = None
+            ) -> Extraction:
+    """Figures, policy events and companies in one passage of text.
+
+    Parameters
+    ----------
+    text
+        the passage.
+    doc_id, passage
+        the citation given to everything found.
+    default_year
+        year of dates written without one ("October 9"), usually the publication year.
+    context_actor
+        the acting country of a sentence that names none (the last actor of the
+        previous passage of the same document).
+    """
+    sents = analyse(text)
+    qs = [replace(q, doc_id=doc_id, passage=passage) for q in quantities_in(sents)]
+    evs, last = events_in(sents, qs, default_year=default_year, context_actor=context_actor)
+    for e in evs:
+        e.citations = [{"doc_id": doc_id, "passage": passage, **c} for c in e.citations]
+    return Extraction(qs, evs, find_companies(text), last)
+
+
+__all__ = ["Company", "Event", "Extraction", "Quantity", "extract"]

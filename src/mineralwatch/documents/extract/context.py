@@ -32,8 +32,9 @@ DATE_PATTERNS = [
     re.compile(rf"(?<![\w])(?P<mon>{_MON})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]*\s*(?:19|20)\d{{2}})(?!\d)"),
     re.compile(r"(?<![年\d])(?P<mnum>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
 ]
-_YEAR = re.compile(r"(?<![\d.,/$])(?:FY)?((?:19|20)\d{2})(?:\s*[-–~至到]\s*((?:19|20)\d{2}))?"
-                   r"(?![\d.,]|\s*(?:tons?|tonnes|t\b|吨|万|亿|%))")
+_YEAR = re.compile(r"(?<![\d.,/$])(?:FY)?((?:19|20)\d{2})"
+                   r"(?:\s*(?:[-–~至到]|to)\s*((?:19|20)\d{2}))?"
+                   r"(?!\d|[.,]\d|\s*(?:tons?|tonnes|t\b|吨|万|亿|%))")
 
 
 @dataclass(frozen=True)
@@ -98,18 +99,30 @@ def find_years(text: str) -> list[YearMention]:
     return out
 
 
+#: Extra distance for each clause boundary (comma, semicolon, colon) between the two.
+CLAUSE_PENALTY = 40
+_CLAUSE = re.compile(r"[,，;；:：]")
+
+
 def nearest(position: int, mentions: list[lexicon.Mention] | list[YearMention],
-            *, end: int | None = None) -> object | None:
-    """The mention nearest to ``position`` (mentions after ``end`` are penalised)."""
+            *, end: int | None = None, text: str | None = None) -> object | None:
+    """The mention nearest to ``position`` (mentions after ``end`` are penalised, and with
+    ``text`` so are mentions in another clause)."""
     best, best_d = None, float("inf")
     stop = position if end is None else end
     for m in mentions:
+        d: float
         if m.end <= position:
             d = position - m.end
+            gap = (m.end, position)
         elif m.start >= stop:
             d = (m.start - stop) * AFTER_PENALTY
+            gap = (stop, m.start)
         else:
             d = 0
+            gap = (0, 0)
+        if text is not None and d:
+            d += CLAUSE_PENALTY * len(_CLAUSE.findall(text, gap[0], gap[1]))
         if d < best_d:
             best, best_d = m, d
     return best
@@ -149,5 +162,5 @@ def analyse(passage: str) -> list[Sentence]:
     return out
 
 
-__all__ = ["AFTER_PENALTY", "DateMention", "Sentence", "YearMention", "analyse",
+__all__ = ["AFTER_PENALTY", "CLAUSE_PENALTY", "DateMention", "Sentence", "YearMention", "analyse",
            "find_dates", "find_years", "nearest"]

@@ -1,0 +1,150 @@
+"""``mineralwatch docs ingest|search|claims`` and ``mineralwatch brief``.
+
+JSON shapes (``--format json``): ``docs search`` prints a list of ``{doc_id, passage,
+score, snippet, title, language, published}``; ``docs claims`` prints ``{claims: [...],
+conflicts: [{fact, values: [{value, unit, doc_id, passage, ...}]}]}``; ``docs ingest``
+prints ``{added, replaced, skipped, failures: [{file, line, message}], passages, claims,
+events}``.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mineralwatch.cli._common import (
+    Format,
+    FormatOpt,
+    WarehouseOpt,
+    console,
+    dumps,
+    emit,
+    err_console,
+    open_wh,
+    progress,
+)
+
+
+class BriefFormat(StrEnum):
+    """Output formats of ``brief``."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``docs`` and ``brief`` to ``app``."""
+    docs = typer.Typer(help="Documents: ingest research, notices and news (English and "
+                       "Chinese), search them, list the figures they state.",
+                       no_args_is_help=True)
+    app.add_typer(docs, name="docs")
+
+    @docs.command("ingest", help="Read .txt, .md, .html, .pdf and .jsonl files (or folders), "
+                  "segment them into passages, extract figures and policy events, and store "
+                  "them. Unchanged documents are skipped; a bad file is reported and the "
+                  "rest are ingested. Files over 20 MiB are refused (--max-mb).")
+    def ingest_cmd(
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+        warehouse: WarehouseOpt = None,
+        force: Annotated[bool, typer.Option(help="Re-ingest unchanged documents.")] = False,
+        max_mb: Annotated[float, typer.Option(help="Size limit per file, MiB.")] = 20.0,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        from mineralwatch.documents.ingest import ingest_documents, iter_files
+
+        files = list(iter_files(paths))
+        with open_wh(warehouse) as wh, progress("Ingesting documents", len(files)) as bar:
+            rep = ingest_documents(wh, files, force=force, max_bytes=int(max_mb * 2**20),
+                                   on_file=lambda _p: bar.advance())
+        if fmt == Format.json:
+            sys.stdout.write(dumps({
+                "added": rep.added, "replaced": rep.replaced, "skipped": rep.skipped,
+                "failures": [{"file": f.file, "line": f.line, "message": f.message}
+                             for f in rep.failures],
+                "passages": rep.passages, "claims": rep.claims, "events": rep.events}) + "\n")
+        else:
+            for f in rep.failures:
+                err_console.print(f"[red]✗[/red] {f}", highlight=False, markup=True)
+            console.print(f"Documents: {rep.summary()}.")
+        if rep.failures:
+            raise typer.Exit(2 if not (rep.added or rep.replaced or rep.skipped) else 0)
+
+    @docs.command("search", help="Full-text (BM25, English and jieba-segmented Chinese) and, "
+                  "when the optional model is installed, semantic search; glossary terms "
+                  "match across languages (gallium finds 镓).")
+    def search_cmd(
+        query: Annotated[str, typer.Argument(help="Words to search for.")],
+        lang: Annotated[str | None, typer.Option(help="en or zh.")] = None,
+        since: Annotated[str | None, typer.Option(
+            help="Documents published on or after YYYY-MM-DD.")] = None,
+        mineral: Annotated[str | None, typer.Option(help="Passages naming this mineral.")]
+        = None,
+        limit: Annotated[int, typer.Option(help="Number of hits.")] = 10,
+        mode: Annotated[str, typer.Option(help="hybrid, bm25 or semantic.")] = "hybrid",
+        warehouse: WarehouseOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        from mineralwatch.documents.search import search
+
+        with open_wh(warehouse) as wh:
+            hits = search(wh, query, lang=lang, since=since, mineral=mineral, limit=limit,
+                          mode=mode)
+        if fmt == Format.json:
+            emit([{k: h.to_dict()[k] for k in ("doc_id", "passage", "score", "snippet")}
+                  for h in hits], fmt)
+            return
+        emit([h.to_dict() for h in hits], fmt, title=f"Search: {query}",
+             columns=["doc_id", "passage", "score", "language", "snippet"])
+
+    @docs.command("claims", help="Figures the documents state (value, unit, measure, mineral, "
+                  "country, year, citation) and the facts on which documents disagree.")
+    def claims_cmd(
+        mineral: Annotated[str | None, typer.Option(help="Only this mineral.")] = None,
+        conflicts_only: Annotated[bool, typer.Option(
+            "--conflicts", help="Only the contradictions.")] = False,
+        warehouse: WarehouseOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        from mineralwatch.documents.claims import claims
+
+        with open_wh(warehouse) as wh:
+            out = claims(wh, mineral=mineral)
+        if fmt == Format.json:
+            sys.stdout.write(dumps(out) + "\n")
+            return
+        if not conflicts_only:
+            emit(out["claims"], fmt, title="Claims",
+                 columns=["value", "unit", "measure", "mineral", "country", "year", "doc_id",
+                          "passage", "text"])
+        rows = [{"fact": c["fact"], **v} for c in out["conflicts"] for v in c["values"]]
+        emit(rows, fmt, title="Conflicts",
+             columns=["fact", "value", "unit", "year", "doc_id", "passage", "text"])
+
+    @app.command("brief", help="An extractive briefing on TOPIC: core viewpoint and points "
+                 "grouped by subtopic, every bullet cited [doc:passage], key figures and "
+                 "policy events.")
+    def brief_cmd(
+        topic: Annotated[str, typer.Argument(help="A mineral, country or theme.")],
+        since: Annotated[str | None, typer.Option(
+            help="Documents published on or after YYYY-MM-DD.")] = None,
+        fmt: Annotated[BriefFormat, typer.Option("--format", "-f", help="md, html or json.")]
+        = BriefFormat.md,
+        out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+        warehouse: WarehouseOpt = None,
+    ) -> None:
+        from mineralwatch.documents.brief import brief
+
+        with open_wh(warehouse) as wh:
+            b = brief(wh, topic, since=since)
+        text = (b.to_html() if fmt == BriefFormat.html else dumps(b.to_dict())
+                if fmt == BriefFormat.json else b.to_markdown())
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+            err_console.print(f"Briefing written to {out}.")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")

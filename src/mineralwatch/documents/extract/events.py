@@ -1,0 +1,337 @@
+"""Policy events in text: who restricted what, under which instrument, from when.
+
+A sentence holds an event when it has a trigger (export control, ban, quota, licence,
+tax, price floor, stockpile, suspension ... in English or Chinese), at least one mineral,
+an acting country (named, or implied by an authority such as MOFCOM or ARECOMS, or the
+last actor named earlier in the passage) and a sign of an actual measure (a date, an
+instrument or an action verb). Suspensions and liftings of a measure are events of their
+own (``suspension_of_measure``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from mineralwatch.documents import glossary
+from mineralwatch.documents.extract.context import Sentence, analyse, find_dates, nearest
+from mineralwatch.documents.extract.quantities import Quantity, quantities_in
+
+#: Trigger patterns per measure type (schema.MEASURES), checked in this order: the first
+#: measure whose pattern matches a sentence is its measure. Suspension comes first
+#: because "suspends the export ban" is a suspension, not a ban.
+TRIGGERS: dict[str, str] = {
+    "suspension_of_measure": (
+        r"(?:suspend(?:s|ed|ing)?|suspension of|lift(?:s|ed|ing)?|revok(?:e|es|ed|ing)|"
+        r"repeal(?:s|ed)?|rescind(?:s|ed)?|waive[sd]?|end(?:s|ed)? (?:its|the))\b[^.;]{0,60}?"
+        r"\b(?:ban|bans|prohibition|controls?|restrictions?|quotas?|tariffs?|measures?|duty|"
+        r"duties|tax|requirements?)"
+        r"|暂停(?:实施|执行)?[^。；]{0,20}(?:禁令|管制|措施|配额|关税|公告)|停止执行|"
+        r"取消[^。；]{0,10}(?:禁令|管制|配额)"),
+    "minimum_export_price": r"minimum export price|出口最低价|最低出口价",
+    "price_floor": (r"price floor|floor price|guarante\w* (?:a |the )?(?:minimum )?price|"
+                    r"minimum price|底价|保底价|价格下限|最低(?:收购|销售)?价格?"),
+    "export_quota": r"export quotas?|quota system|出口配额|配额制",
+    "export_tax": r"export (?:tax|taxes|duty|duties|levy|levies|tariffs?)|出口(?:关)?税",
+    "export_prohibition": (
+        r"export bans?|ban(?:s|ned|ning)? (?:on )?(?:the )?(?:export|shipment)s?|"
+        r"ban(?:s|ned)? [^.;]{0,40}?exports?|prohibit\w* (?:the )?exports?|"
+        r"exports? (?:is|are|was|were|will be) (?:banned|prohibited)|"
+        r"(?:suspend|halt|stop)\w* (?:all )?(?:\w+ )?exports?|"
+        r"出口禁令|禁止[^。；]{0,20}出口|(?:暂停|停止)[^。；]{0,8}出口|禁运"),
+    "export_licence_dual_use": r"export controls?|出口管制|dual-use|两用物项",
+    "export_licence": r"export licen[cs]\w*|licensing requirements?|出口许可",
+    "stockpile": r"stockpil\w*|strategic reserves?|national reserve|收储|战略储备",
+    "nationalisation": r"nationali[sz]\w*|国有化",
+    "domestic_market_obligation": r"domestic market obligation|\bDMO\b",
+    "processing_mandate": (r"ban on (?:the export of )?(?:raw|unprocessed) ore|downstreaming|"
+                           r"domestic processing requirement|就地加工"),
+    "import_tariff": r"(?:import )?tariffs? on (?:imports|\w+ imports)|import tariffs?|加征关税",
+}
+_TRIGGER_RE = {k: re.compile(rf"(?i){v}") for k, v in TRIGGERS.items()}
+ACTION = re.compile(
+    r"(?i)\b(?:implement\w*|impos\w*|announc\w*|issu\w*|introduc\w*|decid\w*|decision|"
+    r"extend\w*|set|sets|adopt\w*|enforc\w*|guarantee\w*|ban(?:s|ned)?|suspend\w*|lift\w*|"
+    r"restrict\w*|approv\w*|publish\w*|add(?:s|ed)?|tighten\w*|expand\w*|plac\w*|"
+    r"requir\w*|effective|starting|from|buy\w*|purchas\w*|procur\w*|bought)\b|"
+    r"实施|发布|宣布|决定|公告|起|施行|生效|加强|限制|采购|收储")
+#: Sentences that deny, hedge or propose a measure hold no event.
+NEGATION = re.compile(r"(?i)\b(?:do not|does not|did not|not equate|no longer|would not|"
+                      r"consider\w*|propos\w*|plans? to|planning|draft|might|could|should|"
+                      r"if\b|whether|circumvent\w*|bypass\w*|evad\w*|loophole)|并非|不等于|如果|"
+                      r"绕过|规避|拟|考虑|计划|或将|可能|建议")
+#: Which figures can be an event's quantity: a quota is a tonnage, a floor a price.
+QUANTITY_MEASURES: dict[str, tuple[str | None, ...]] = {
+    "export_quota": ("export_quota", "quota", "exports"),
+    "price_floor": ("price",), "minimum_export_price": ("price",),
+    "export_tax": ("rate", "share", None), "stockpile": ("inventory", "value", None),
+}
+EFFECTIVE_CUE = re.compile(r"(?i)(?:effective(?: from| on| as of)?|starting(?: from| on)?|"
+                           r"(?:takes?|took|taken|taking) effect(?: on| from)?|"
+                           r"(?:came|come|comes|entered|enters) into (?:force|effect)(?: on)?|"
+                           r"in force (?:from|since)|from|as of|beginning|"
+                           r"commencing|since|with effect from|自)\s*$")
+EFFECTIVE_AFTER = re.compile(r"^\s*(?:起|开始|生效|onwards|onward)")
+INSTRUMENT = re.compile(
+    r"(?:(?:MOFCOM|Ministry of Commerce|GACC)(?:\s+and\s+(?:GACC|MOFCOM))?\s+)?"
+    r"Announcement\s+(?:No\.?\s*\d+\s+of\s+(?:19|20)\d{2}|\[(?:19|20)\d{2}\]\s*No\.?\s*\d+)"
+    r"|(?:(?:商务部|海关总署|工业和信息化部|工信部|财政部|国务院|自然资源部|国务院关税税则委员会)"
+    r"[、和与及]?)*公告\s*(?:19|20)\d{2}\s*年\s*第\s*\d+\s*号"
+    r"|(?:Ministerial\s+)?(?:Decision|Decree|Regulation|Resolution|Order|Law|Notice)\s+"
+    r"No\.?\s*[\w./-]*\d[\w./-]*(?:\s+of\s+(?:19|20)\d{2})?"
+    r"|Documents?\s+No\.?\s*\d+(?:\s+and\s+No\.?\s*\d+)?"
+    r"|Executive Order\s+\d+|Regulation\s+\(EU\)\s*\d{4}/\d+"
+    r"|《[^》]{2,40}(?:条例|办法|规定|法|公告|决定|通知|清单)》"
+    r"|第\s*\d+\s*号(?:公告|令)")
+TARGET = re.compile(r"(?i)\b(?:to|against|toward[s]?|targeting|bound for)\s+(?:the\s+)?"
+                    r"(United States|U\.S\.|US|USA|America|Japan|EU|European Union|"
+                    r"Taiwan|India)\b|对(美国|美|日本|日|欧盟)")
+_TARGET_ISO = {"united states": "USA", "u.s.": "USA", "us": "USA", "usa": "USA",
+               "america": "USA", "美国": "USA", "美": "USA", "japan": "JPN", "日本": "JPN",
+               "日": "JPN", "eu": "EUU", "european union": "EUU", "欧盟": "EUU",
+               "taiwan": "TWN", "india": "IND"}
+
+
+@dataclass
+class Event:
+    """A policy event found in a text, with its citations."""
+
+    actor: str
+    measure: str
+    minerals: list[str]
+    authority: str | None = None
+    instrument: str | None = None
+    target: list[str] = field(default_factory=lambda: ["ALL"])
+    announced: date | None = None
+    effective: date | None = None
+    quantity: float | None = None
+    quantity_unit: str | None = None
+    period: str | None = None  # a month without a day ("2025-04", "04"): not a date
+    text: str = ""
+    citations: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Identity of the event within a document (for merging repeated mentions)."""
+        return (self.actor, self.measure, tuple(sorted(self.minerals)), self.announced,
+                self.effective, self.period)
+
+    @property
+    def dated(self) -> bool:
+        """True when the text dates the event (a day, or at least a month)."""
+        return bool(self.announced or self.effective or self.period)
+
+    def event_id(self, doc_id: str) -> str:
+        """A stable id: the same event in the same document keeps its id on re-ingest."""
+        raw = "|".join(map(str, (doc_id, *self.key)))
+        return "x-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]
+
+
+#: At most this many measures are read from one sentence.
+MAX_MEASURES = 3
+
+
+def _measures(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
+    """The distinct measures a sentence names ("from export bans ... to an export quota
+    system": a prohibition and a quota), each with its first trigger, in text order."""
+    out: list[tuple[str, re.Match[str]]] = []
+    for measure, rx in _TRIGGER_RE.items():
+        for m in rx.finditer(sent.text):
+            if any(o.start() < m.end() and m.start() < o.end() for _, o in out):
+                continue
+            out.append((measure, m))
+            break
+    return sorted(out, key=lambda x: x[1].start())[:MAX_MEASURES]
+
+
+def specific(minerals: list[str]) -> list[str]:
+    """Drop a top-level group (rare earths, PGM) when a member or subgroup is also named.
+
+    Subgroups (heavy and light rare earths) are kept beside their members: "heavy rare
+    earth items including holmium" gives ``["hree", "holmium"]``.
+    """
+    from mineralwatch.codes import minerals as codes
+
+    table = codes.table()
+    groups = [g for g in table.values() if g.kind == "group"]
+    keep = []
+    for m in minerals:
+        g = table.get(m)
+        if g is not None and g.kind == "group":
+            members = set(g.members)
+            is_subgroup = any(members < set(o.members) for o in groups)
+            if not is_subgroup and any(o in members or (o in table and set(
+                    table[o].members) and set(table[o].members) < members)
+                    for o in minerals if o != m):
+                continue
+        keep.append(m)
+    return keep
+
+
+def _quantity(sent: Sentence, measure: str, pos: int,
+              quantities: list[Quantity]) -> Quantity | None:
+    inside = [q for q in quantities if sent.span.start <= q.start < sent.span.end
+              and (q.unit not in ("%", "pp") or measure == "export_tax")]
+    wanted = QUANTITY_MEASURES.get(measure)
+    if wanted is None:
+        return None
+    inside = [q for q in inside if q.measure in wanted]
+    if not inside:
+        return None
+    return min(inside, key=lambda q: abs(q.start - pos))
+
+
+def _actor(sent: Sentence, trigger_pos: int, context_actor: str | None
+           ) -> tuple[str | None, list[str]]:
+    auth_names: list[str] = []
+    actors: list[str] = []
+    for a in sent.authorities:
+        iso = glossary.authority_country(a.concept)
+        name = glossary.authority_name(a.concept)
+        if name not in auth_names:
+            auth_names.append(name)
+        if iso:
+            actors.append(iso)
+    if actors:
+        return actors[0], auth_names
+    targets = {m.start(1) for m in TARGET.finditer(sent.text) if m.group(1)}
+    cands = [c for c in sent.countries if c.id not in ("WLD",) and
+             (c.start - sent.span.start) not in targets]
+    c = nearest(trigger_pos, cands, text=sent.passage)
+    if c is not None:
+        return c.id, auth_names  # type: ignore[attr-defined]
+    return context_actor, auth_names
+
+
+_MONTH_NAMES = ("January|February|March|April|May|June|July|August|September|October|"
+                "November|December")
+MONTH = re.compile(rf"\b(?i:in|since|from|by|until|during)\s+(?P<mon>{_MONTH_NAMES})"
+                   r"(?:\s+(?P<year>(?:19|20)\d{2}))?(?!\s+\d)"
+                   r"|(?:(?P<zy>(?:19|20)\d{2})\s*年\s*)?(?<![\d\-－至~])(?P<zm>\d{1,2})\s*月"
+                   r"(?!\s*\d{1,2}\s*日)(?!\s*[-－至~])")
+
+
+def _period(text: str, default_year: int | None) -> str | None:
+    """A month the sentence names without a day ("in April this year", "2025年4月")."""
+    from mineralwatch.documents.extract.context import _MONTHS
+
+    m = MONTH.search(text)
+    if m is None:
+        return None
+    if m.group("mon"):
+        month = _MONTHS[m.group("mon").casefold()]
+        year = m.group("year") or (default_year and str(default_year))
+    else:
+        month = int(m.group("zm"))
+        year = m.group("zy") or (default_year and str(default_year))
+        if not 1 <= month <= 12:
+            return None
+    return f"{year}-{month:02d}" if year else f"{month:02d}"
+
+
+ANNOUNCE_CUE = re.compile(r"(?i)(?:announc\w*|issu\w*|publish\w*|releas\w*|said|"
+                          r"发布|宣布|公布)\W*(?:\w+\W+){0,3}$")
+
+
+def _dates(sent: Sentence, default_year: int | None, measure: str, trigger: int,
+           others: list[int]) -> tuple[date | None, date | None]:
+    """Announced and effective dates for the trigger at ``trigger`` (sentence offset).
+
+    With several triggers in one sentence a date belongs to the nearest. A date after
+    "from", "starting", "effective" (or before 起) is effective; for a suspension, a date
+    is effective unless the text says it was announced.
+    """
+    announced = effective = None
+    for d in find_dates(sent.text, default_year):
+        mine = abs(d.start - trigger)
+        if any(abs(d.start - o) < mine for o in others):
+            continue
+        before = sent.text[max(0, d.start - 30):d.start]
+        after = sent.text[d.end:d.end + 8]
+        if EFFECTIVE_CUE.search(before) or EFFECTIVE_AFTER.match(after) or (
+                measure == "suspension_of_measure" and not ANNOUNCE_CUE.search(before)):
+            effective = effective or d.value
+        else:
+            announced = announced or d.value
+    return announced, effective
+
+
+def _refine(measure: str, actor: str, text: str) -> str:
+    """Export controls and licences: dual-use for China (its Export Control Law puts
+    mineral export licensing under the dual-use list) or where the text says dual-use."""
+    dual = actor == "CHN" or re.search(r"(?i)dual-use|两用", text) is not None
+    if measure in ("export_licence_dual_use", "export_licence"):
+        return "export_licence_dual_use" if dual else "export_licence"
+    return measure
+
+
+def _target(sent: Sentence) -> list[str]:
+    out: list[str] = []
+    for m in TARGET.finditer(sent.text):
+        name = (m.group(1) or m.group(2) or "").casefold()
+        iso = _TARGET_ISO.get(name)
+        if iso and iso not in out:
+            out.append(iso)
+    return out or ["ALL"]
+
+
+def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = None, *,
+              default_year: int | None = None, context_actor: str | None = None
+              ) -> tuple[list[Event], str | None]:
+    """Policy events in analysed sentences, merged by key, and the last actor named.
+
+    ``context_actor`` is the actor of a sentence that names none (the last one named
+    before it, in this passage or, when given, an earlier one).
+    """
+    out: dict[tuple[object, ...], Event] = {}
+    for sent in sentences:
+        found = _measures(sent)
+        named = [c.id for c in sent.countries if c.id != "WLD"]
+        auth = [glossary.authority_country(a.concept) for a in sent.authorities]
+        if not found or not sent.minerals or NEGATION.search(sent.text):
+            context_actor = next((a for a in auth if a), None) or (named[0] if named
+                                                                    else context_actor)
+            continue
+        pos = sent.span.start + found[0][1].start()
+        actor, authorities = _actor(sent, pos, context_actor)
+        if actor is None:
+            continue
+        inst = INSTRUMENT.search(sent.text)
+        action = ACTION.search(sent.text)
+        minerals = specific(list(dict.fromkeys(m.id for m in sent.minerals)))
+        starts = [t.start() for _, t in found]
+        for measure, trig in found:
+            announced, effective = _dates(sent, default_year, measure, trig.start(),
+                                          [s for s in starts if s != trig.start()])
+            q = _quantity(sent, measure, sent.span.start + trig.start(), quantities or [])
+            if not (announced or effective or inst or action or q):
+                continue
+            measure = _refine(measure, actor, sent.text)
+            ev = Event(actor, measure, minerals, "; ".join(authorities) or None,
+                       inst.group(0).strip() if inst else None, _target(sent), announced,
+                       effective, text=sent.text)
+            if not (announced or effective):
+                ev.period = _period(sent.text, default_year)
+            if q is not None:
+                ev.quantity, ev.quantity_unit = q.value, q.unit
+            ev.citations.append({"start": sent.span.start, "end": sent.span.end})
+            prior = out.get(ev.key)
+            if prior is None:
+                out[ev.key] = ev
+            else:
+                prior.citations.extend(ev.citations)
+                prior.instrument = prior.instrument or ev.instrument
+                prior.authority = prior.authority or ev.authority
+        context_actor = actor
+    return list(out.values()), context_actor
+
+
+def find_events(text: str, *, default_year: int | None = None) -> list[Event]:
+    """Policy events in a passage of text (citation offsets relative to ``text``)."""
+    sents = analyse(text)
+    return events_in(sents, quantities_in(sents), default_year=default_year)[0]
+
+
+__all__ = ["INSTRUMENT", "TRIGGERS", "Event", "events_in", "find_events", "specific"]

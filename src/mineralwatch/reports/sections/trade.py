@@ -1,0 +1,154 @@
+"""Report section: trade screening — transshipment candidates with evidence and charts.
+
+``render(wh)`` screens the restrictions of :data:`RESTRICTIONS` that the warehouse has
+monthly data for; :func:`transshipment_fragment` and :func:`impact_fragment` render any
+result of :func:`~mineralwatch.analytics.screening.screen_transshipment` or
+:func:`~mineralwatch.analytics.screening.event_impact`. Every text is escaped; charts are
+inline SVG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import escape
+
+from mineralwatch.errors import NotFoundError
+from mineralwatch.reports import svg
+
+if TYPE_CHECKING:
+    from mineralwatch.store import Warehouse
+
+TITLE = "Trade screening"
+
+#: Restrictions screened by default: (restrictor, target, HS codes, effective date).
+RESTRICTIONS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("CHN", "USA", ("282580", "811010"), "2024-12-03"),  # antimony export ban to the US
+)
+
+
+def _e(text: object) -> str:
+    return str(escape(str(text)))
+
+
+def series_chart(series: Sequence[dict[str, Any]], *, title: str, since: str,
+                 width: int = 620, height: int = 260) -> str:
+    """Inline SVG of the two legs (restrictor -> K, K -> target) by month, with the date."""
+    pts = [(s["period"], s.get("rk_t"), s.get("kt_t")) for s in series]
+    if not pts:
+        return svg.lines([], title=title)
+    left, right, top, bottom = 70, 20, 30, 40
+    n = len(pts)
+    ymax = max([v for _, a, b in pts for v in (a, b) if v is not None] + [1.0])
+    ticks = svg._nice_ticks(0.0, ymax)
+
+    def sx(i: float) -> float:
+        return left + i / max(n - 1, 1) * (width - left - right)
+
+    def sy(v: float) -> float:
+        return height - bottom - v / ticks[-1] * (height - top - bottom)
+
+    parts = []
+    for t in ticks:
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(t):.1f}" '
+                     f'y2="{sy(t):.1f}" stroke="#e5e5e5"/><text x="{left - 6}" '
+                     f'y="{sy(t) + 4:.1f}" font-size="11" text-anchor="end" fill="#555">'
+                     f"{_e(svg.fmt_number(t))}</text>")
+    for i, (p, _, _) in enumerate(pts):
+        if p.endswith("-01"):
+            parts.append(f'<text x="{sx(i):.1f}" y="{height - bottom + 16}" font-size="11" '
+                         f'text-anchor="middle" fill="#555">{_e(p[:4])}</text>')
+    cut = next((i for i, (p, _, _) in enumerate(pts) if p >= since[:7]), None)
+    if cut is not None:
+        parts.append(f'<line x1="{sx(cut):.1f}" x2="{sx(cut):.1f}" y1="{top}" '
+                     f'y2="{height - bottom}" stroke="#b8405e" stroke-dasharray="4,3"/>'
+                     f'<text x="{sx(cut) + 4:.1f}" y="{top + 10}" font-size="11" '
+                     f'fill="#b8405e">{_e(since)}</text>')
+    for k, (name, color) in enumerate((("from restrictor", svg.PALETTE[0]),
+                                       ("to target", svg.PALETTE[1]))):
+        xy = [f"{sx(i):.1f},{sy(float(v)):.1f}" for i, v in
+              ((i, row[1 + k]) for i, row in enumerate(pts)) if v is not None]
+        parts.append(f'<polyline points="{" ".join(xy)}" fill="none" stroke="{color}" '
+                     f'stroke-width="2"/><rect x="{width - right - 130}" y="{top + k * 15}" '
+                     f'width="10" height="10" fill="{color}"/><text x="{width - right - 116}" '
+                     f'y="{top + 9 + k * 15}" font-size="11" fill="#333">{_e(name)}</text>')
+    parts.append(f'<text x="14" y="{height / 2:.0f}" font-size="11" fill="#555" '
+                 f'transform="rotate(-90 14 {height / 2:.0f})" text-anchor="middle">t/month'
+                 "</text>")
+    return svg._frame(width, height, title, "".join(parts), None)
+
+
+def _evidence_table(evidence: Sequence[dict[str, Any]]) -> str:
+    def num(v: Any) -> str:
+        return "" if v is None else _e(svg.fmt_number(float(v)))
+
+    rows = "".join(
+        f"<tr><td>{_e(e['indicator'])}</td><td>{num(e['value'])}</td>"
+        f"<td>{num(e['baseline'])}</td><td>{_e(format(e['evidence'], '.2f'))}</td>"
+        f"<td>{_e(e['weight'])}</td><td>{_e(e['note'])}</td></tr>" for e in evidence)
+    return ("<table><thead><tr><th>indicator</th><th>value</th><th>baseline</th>"
+            "<th>evidence</th><th>weight</th><th>what</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def transshipment_fragment(report: dict[str, Any]) -> str:
+    """HTML fragment of one transshipment screen: ranking, evidence and charts."""
+    head = (f"<h3>{_e(report['restrictor'])} &rarr; ? &rarr; {_e(report['target'])}, HS "
+            f"{_e(', '.join(report['hs']))}, since {_e(report['since'])}: "
+            f"{_e(report['status'])}</h3>")
+    if report["status"] == "insufficient data":
+        return head + "<p>Insufficient data: " + _e("; ".join(report["missing"])) + "</p>"
+    rank = "".join(f"<tr><td>{_e(c['country'])}</td><td>{_e(format(c['score'], '.2f'))}</td>"
+                   f"<td>{'flagged' if c['flagged'] else ''}</td></tr>"
+                   for c in report["candidates"][:10])
+    parts = [head, "<table><thead><tr><th>country</th><th>score</th><th></th></tr></thead>"
+             f"<tbody>{rank}</tbody></table>"]
+    for c in report["candidates"]:
+        if not c["flagged"]:
+            continue
+        parts.append(f"<h4>{_e(c['country'])} (score {_e(format(c['score'], '.2f'))})</h4>")
+        parts.append(_evidence_table(c["evidence"]))
+        if c.get("series"):
+            parts.append(series_chart(c["series"], since=report["since"],
+                                      title=f"{report['restrictor']} -> {c['country']} -> "
+                                      f"{report['target']}"))
+    if report["notes"]:
+        parts.append('<p class="muted">' + _e(" ".join(report["notes"])) + "</p>")
+    return "".join(parts)
+
+
+def impact_fragment(report: dict[str, Any]) -> str:
+    """HTML fragment of an event-impact result: per-partner effects with p-values."""
+    def num(v: Any, f: str) -> str:
+        return "" if v is None else _e(format(v, f))
+
+    ev = report["event"]
+    rows = "".join(
+        f"<tr><td>{_e(e['partner'])}</td><td>{num(e['before'], ',.0f')}</td>"
+        f"<td>{num(e['after'], ',.0f')}</td><td>{num(e['change_pct'], '+.1f')}</td>"
+        f"<td>{num(e['p_value'], '.3g')}</td><td>{'yes' if e['significant'] else ''}</td></tr>"
+        for e in [*report["effects"], report["total"]])
+    return (f"<h3>{_e(ev['actor'])} HS {_e(', '.join(ev['hs']))} from {_e(ev['date'])}</h3>"
+            "<table><thead><tr><th>partner</th><th>before t/mo</th><th>after t/mo</th>"
+            "<th>change %</th><th>p</th><th>significant</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table><p class=\"muted\">{_e(report['method'])}</p>")
+
+
+def render(wh: Warehouse, restrictions: Sequence[tuple[str, str, Sequence[str], str]]
+           = RESTRICTIONS) -> str:
+    """Screens of ``restrictions`` the warehouse has monthly data for, as HTML."""
+    from mineralwatch.analytics.screening import screen_transshipment
+
+    parts = []
+    for r, t, hs, since in restrictions:
+        try:
+            parts.append(transshipment_fragment(screen_transshipment(wh, r, t, hs, since)))
+        except NotFoundError as exc:
+            parts.append(f'<p class="muted">{_e(r)} &rarr; {_e(t)}: '
+                         f"{_e(str(exc).splitlines()[0])}</p>")
+    return "".join(parts)
+
+
+__all__ = ["RESTRICTIONS", "TITLE", "impact_fragment", "render", "series_chart",
+           "transshipment_fragment"]

@@ -1,0 +1,119 @@
+"""``mineralwatch balance``, ``scenario compare|list|check`` and ``stress`` through
+``mineralwatch.cli.main``; the command set is limited to this capability's module so that
+these tests do not depend on other commands being importable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+
+import mineralwatch.cli as cli
+from mineralwatch.cli.balance import parse_cuts
+from mineralwatch.errors import InputError
+from test_balance_support import ingest_production
+
+
+@pytest.fixture()
+def main(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cli, "app", typer.Typer(no_args_is_help=True, add_completion=False,
+                                                pretty_exceptions_enable=False))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["balance"])
+    monkeypatch.setattr(cli, "_loaded", False)
+    monkeypatch.setenv("COLUMNS", "1000")          # rich must not wrap error lines
+    return cli.main
+
+
+def test_balance_json_follows_the_documented_shape(main, capsys) -> None:
+    assert main(["balance", "--scenario", "cobalt_seed", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["mineral"], out["unit"]) == ("cobalt", "t")
+    assert out["scenario"] == "Seed cobalt case (DR Congo quota)"
+    assert [(y["year"], y["balance"]) for y in out["years"]] == [
+        (2025, -122000.0), (2026, -88000.0), (2027, -97000.0)]
+    assert all(set(y) == {"year", "supply", "demand", "balance"} for y in out["years"])
+
+
+def test_balance_with_draws_years_and_seed(main, capsys) -> None:
+    argv = ["balance", "-m", "cobalt", "-s", "cobalt_drc_quota", "--years", "2026-2028",
+            "--draws", "200", "--seed", "3", "--format", "json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert [y["year"] for y in first["years"]] == [2026, 2027, 2028]
+    for y in first["years"]:
+        assert y["p10"] <= y["p50"] <= y["p90"]
+        assert 0 <= y["p_deficit"] <= 1
+    assert first["draws"] == 200 and first["seed"] == 3
+
+
+def test_balance_table_and_csv(main, capsys) -> None:
+    assert main(["balance", "-s", "tungsten_seed"]) == 0
+    assert "-2,301" in capsys.readouterr().out
+    assert main(["balance", "-s", "tungsten_seed", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "year,supply,demand,balance,withheld"
+    assert lines[1] == "2025,85054.0,87355.0,-2301.0,0.0"
+
+
+def test_errors_exit_2_with_file_and_field(main, capsys, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nmineral: cobalt\nyears: 2025\nsupply:\n"
+                   "  - {country: COD, production: {dist: normal, mean: 5, sd: -1}}\n")
+    assert main(["balance", "-s", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "supply[0].production.value.sd" in err and "line 5" in err
+    assert main(["balance", "-m", "unobtainium"]) == 2
+    assert "unobtainium" in capsys.readouterr().err
+    assert main(["balance"]) == 2
+    assert "--mineral" in capsys.readouterr().err
+
+
+def test_scenario_compare(main, capsys) -> None:
+    assert main(["scenario", "compare", "cobalt_seed", "cobalt_drc_quota", "--format",
+                 "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    seed = [r for r in rows if r["scenario"].startswith("Seed")]
+    assert [r["delta_balance"] for r in seed] == [0.0, 0.0, 0.0]
+    quota = {r["year"]: r for r in rows if r["scenario"].startswith("DR Congo")}
+    assert quota[2025]["delta_balance"] == pytest.approx(quota[2025]["balance"] + 122000)
+    assert quota[2028]["delta_balance"] is None           # no reference year
+
+
+def test_scenario_list_and_check(main, capsys, tmp_path: Path) -> None:
+    assert main(["scenario", "list", "--format", "json"]) == 0
+    names = {r["name"] for r in json.loads(capsys.readouterr().out)}
+    assert {"cobalt_seed", "tungsten_seed", "gallium_china_licensing",
+            "nickel_indonesia_ore_ban", "cobalt_drc_quota"} <= names
+    good = tmp_path / "g.yaml"
+    good.write_text("name: g\nmineral: cobalt\nyears: 2025\nsupply:\n"
+                    "  - {country: COD, production: 1}\npolicies:\n"
+                    "  - {type: export_quota, country: COD, quantity: 1}\n"
+                    "  - {type: export_quota, country: COD, share: 0.5}\n")
+    assert main(["scenario", "check", str(good)]) == 2
+    assert "overlaps policies[0]" in capsys.readouterr().err
+
+
+def test_stress_command(main, capsys, wh) -> None:
+    ingest_production(wh, [("cobalt", "mine", "COD", 2024, 220000),
+                           ("cobalt", "mine", "WLD", 2024, 290000),
+                           ("gallium", "refinery", "CHN", 2024, 750),
+                           ("gallium", "refinery", "WLD", 2024, 760)])
+    path = str(wh.path)
+    wh.close()
+    assert main(["stress", "--cuts", "50,100", "--format", "json", "-w", path]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["cut"], r["rank"], r["mineral"]) for r in rows] == [
+        (50.0, 1, "gallium"), (50.0, 2, "cobalt"), (100.0, 1, "gallium"),
+        (100.0, 2, "cobalt")]
+    assert main(["stress", "--cuts", "150", "-w", path]) == 2
+
+
+def test_parse_cuts() -> None:
+    assert parse_cuts("10, 30,50%,100") == [10.0, 30.0, 50.0, 100.0]
+    for bad in ("", "x", "-5", "101"):
+        with pytest.raises(InputError):
+            parse_cuts(bad)

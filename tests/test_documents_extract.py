@@ -1,0 +1,117 @@
+"""Extraction of figures, policy events and companies, and the evaluation targets
+(issue 6: events F1 >= 0.85 on actor, measure, minerals, effective date; quantities
+F1 >= 0.85 on value, unit, measure)."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+
+import pytest
+import yaml
+from conftest import SEEDS
+
+import mineralwatch as mw
+from mineralwatch.documents.evaluate import evaluate_seeds, evaluate_texts
+from mineralwatch.documents.extract.companies import find_companies
+from mineralwatch.documents.extract.quantities import find_quantities
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("钴出口配额为9.66万吨", 96_600, "t"),
+    ("储量约1.26亿吨", 126_000_000, "t"),
+    ("a fine of $7.8 million", 7_800_000, "USD"),
+    ("shares rose 13%", 13, "%"),
+    ("exports of 96,600 tonnes", 96_600, "t"),
+    ("a CAGR of 13% from 2024 to 2027", 13, "%"),
+    ("output of 3.5 kt", 3_500, "t"),           # kt is a kilotonne, not pint's knot
+    ("capacity of 1.2 Mt", 1_200_000, "t"),
+    ("prices at 19,109 yuan/ton", 19_109, "CNY/t"),
+    ("a floor of $110/kg", 110, "USD/kg"),
+    ("每吨7.5万元", 75_000, "CNY/t"),
+    ("投资4亿美元", 400_000_000, "USD"),
+])
+def test_quantity_normalisation(text: str, value: float, unit: str) -> None:
+    qs = find_quantities(text)
+    assert [(q.value, q.unit) for q in qs] == [(pytest.approx(value), unit)]
+
+
+def test_quantity_context_and_citation() -> None:
+    text = ("By 2024 global rare earth reserves were about 90.8845 million tons, with China "
+            "holding about 44 million tons, accounting for 48.41%.")
+    qs = find_quantities(text)
+    got = [(q.value, q.measure, q.country, q.mineral, q.year) for q in qs]
+    assert got == [(90_884_500, "reserves", "WLD", "rare_earths", "2024"),
+                   (44_000_000, "reserves", "CHN", "rare_earths", "2024"),
+                   (48.41, "reserves_share", "CHN", "rare_earths", "2024")]
+    assert all(text[q.start:q.end] == q.text for q in qs)
+    series = find_quantities("Global cobalt supply for 2025-2027 will be "
+                             "135,000/187,000/197,000 tons.")
+    assert [(q.value, q.year) for q in series] == [(135_000, "2025"), (187_000, "2026"),
+                                                  (197_000, "2027")]
+    assert [q.value for q in find_quantities("tungsten exports to decline by 25% in 2025")
+            ] == [-25]
+    assert find_quantities("In 2025 the 3 largest miners met.") == []
+
+
+def test_events_with_instruments_and_suspensions() -> None:
+    x = mw.extract("商务部公告2025年第61号：自2025年11月8日起对钬等中重稀土实施出口管制。",
+                   doc_id="d", passage=3)
+    (e,) = x.events
+    assert (e.actor, e.measure, e.effective) == ("CHN", "export_licence_dual_use",
+                                                 date(2025, 11, 8))
+    assert e.instrument == "商务部公告2025年第61号" and set(e.minerals) == {"holmium", "hree"}
+    assert e.citations == [{"doc_id": "d", "passage": 3, "start": 0, "end": 44}]
+    x = mw.extract("The DRC's regulator ARECOMS lifted the cobalt export ban on October 16, "
+                   "2025 and set a quota of 96,600 tonnes under Decision No. 004/ARECOMS/2025.")
+    kinds = {e.measure: e for e in x.events}
+    assert set(kinds) == {"suspension_of_measure", "export_quota"}
+    assert kinds["suspension_of_measure"].effective == date(2025, 10, 16)
+    assert kinds["export_quota"].quantity == 96_600
+    assert kinds["export_quota"].instrument == "Decision No. 004/ARECOMS/2025"
+    x = mw.extract("MOFCOM Announcement No. 61 of 2025 took effect on 1 December 2025 for "
+                   "rare earth technologies.")
+    assert x.events[0].instrument == "MOFCOM Announcement No. 61 of 2025"
+    assert mw.extract("Export controls do not equate to a ban on gallium exports.").events == []
+    assert mw.extract("Chile is considering an export tax on lithium.").events == []
+
+
+def test_companies_and_tickers() -> None:
+    cs = find_companies("Northern Rare Earth (600111.SH), CHINA RAREEARTH (000831.SZ, 00769) "
+                        "and JLMAG (300748.SZ, 06680); the DoD invested in MP Materials.")
+    tickers = {c.ticker for c in cs}
+    assert {"600111.SH", "000831.SZ", "00769.HK", "300748.SZ", "06680.HK"} <= tickers
+    assert any(c.name == "MP Materials" for c in cs)
+
+
+def test_evaluation_targets_on_labelled_texts() -> None:
+    scores = evaluate_texts()
+    assert scores["cases"] >= 30
+    assert scores["events"]["all"]["f1"] >= 0.85
+    assert scores["quantities"]["all"]["f1"] >= 0.85
+    for f in ("actor", "measure", "minerals", "effective"):
+        assert scores["events"][f]["f1"] >= 0.85, f
+    for f in ("value", "unit", "measure"):
+        assert scores["quantities"][f]["f1"] >= 0.85, f
+
+
+def test_evaluation_on_holdout_texts() -> None:
+    text = resources.files("mineralwatch.documents").joinpath("data", "eval", "holdout.yaml")
+    scores = evaluate_texts(yaml.safe_load(text.read_text("utf-8"))["cases"])
+    assert scores["quantities"]["all"]["f1"] >= 0.8
+    assert scores["events"]["all"]["f1"] >= 0.75
+
+
+def test_evaluation_scores_are_exact_on_a_toy_case() -> None:
+    case = {"id": "t", "text": "China produced 270,000 tonnes of rare earths in 2024.",
+            "quantities": [{"value": 270000, "unit": "t", "measure": "production"},
+                           {"value": 5, "unit": "%", "measure": "growth"}], "events": []}
+    s = evaluate_texts([case])["quantities"]["all"]
+    assert (s["precision"], s["recall"]) == (1.0, 0.5)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
+def test_seed_events_and_figures() -> None:
+    scores = evaluate_seeds(SEEDS)
+    assert scores["events"]["all"]["f1"] >= 0.8
+    assert scores["figures_recall"] >= 0.9
