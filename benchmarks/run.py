@@ -40,13 +40,20 @@ def run_step(step: str, rows: int, repeat: int) -> dict[str, Any]:
 
 
 def ratios(steps: dict[str, dict[str, Any]], rows: int) -> dict[str, Any]:
-    def sec(name: str) -> float | None:
+    def sec(name: str, kind: str = "seconds") -> float | None:
         s = steps.get(name, {})
-        return s.get("seconds") if "error" not in s else None
+        return s.get(kind) if "error" not in s else None
 
     out: dict[str, Any] = {}
     if sec("ingest"):
         out["ingest_rows_per_s"] = round(rows / sec("ingest"))  # type: ignore[operator]
+    if sec("ingest", "cpu_seconds"):
+        out["ingest_rows_per_cpu_s"] = round(rows / sec("ingest", "cpu_seconds"))  # type: ignore[operator]
+    for a, b, key in (("hhi_parquet", "scan", "cpu_hhi_parquet_over_scan"),
+                      ("hhi_parquet", "scan_columns", "cpu_hhi_parquet_over_scan_columns"),
+                      ("pandas", "hhi_parquet", "cpu_pandas_over_hhi_parquet")):
+        if sec(a, "cpu_seconds") and sec(b, "cpu_seconds"):
+            out[key] = round(sec(a, "cpu_seconds") / sec(b, "cpu_seconds"), 2)  # type: ignore[operator]
     for a, b, key in (("hhi_parquet", "scan", "hhi_parquet_over_scan"),
                       ("hhi_parquet", "scan_columns", "hhi_parquet_over_scan_columns"),
                       ("hhi_warehouse", "scan", "hhi_warehouse_over_parquet_scan"),
@@ -94,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                       "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
                                          * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
     doc.setdefault("sizes", {})
-    order = ["generate", "ingest", "scan", "scan_columns", "scan_warehouse", "hhi_parquet", "hhi_warehouse",
-             "pandas", "check"]
+    order = ["generate", "ingest", "scan", "scan_columns", "scan_warehouse", "hhi_parquet",
+             "hhi_warehouse", "pandas", "check"]
     for rows in sizes:
         entry = doc["sizes"].setdefault(str(rows), {"steps": {}})
         for step in [s for s in order if s in chosen]:

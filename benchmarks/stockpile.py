@@ -72,6 +72,7 @@ def _time(problem: StockpileProblem) -> tuple[float, Any]:
 
 
 def main() -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
     growth = []
     for n in SCENARIOS:
         problem, _ = synthetic_problem(n)
@@ -111,6 +112,9 @@ def main() -> dict[str, Any]:
         "growth_exponent_lp": round(slope, 2),
         "growth_note": "solve time ~ scenarios^exponent (least squares on log-log)",
         "cpu_count": os.cpu_count(),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "load_note": "1-minute load before and after; above cpu_count the machine was shared "
+                     "and times are inflated",
         "python": platform.python_version(),
         "highspy": highspy.Highs().version() if hasattr(highspy.Highs, "version") else None,
         "numpy": np.__version__,

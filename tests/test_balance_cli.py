@@ -70,6 +70,8 @@ def test_errors_exit_2_with_file_and_field(main, capsys, tmp_path: Path) -> None
     assert "unobtainium" in capsys.readouterr().err
     assert main(["balance"]) == 2
     assert "--mineral" in capsys.readouterr().err
+    assert main(["balance", "-s", "cobalt_seed", "--years", "2030-2025"]) == 2
+    assert "Bad years" in capsys.readouterr().err
 
 
 def test_scenario_compare(main, capsys) -> None:

@@ -145,46 +145,38 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     })
 
 
-SETTINGS = settings(max_examples=60, deadline=None,
+SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
 @given(scenarios())
-def test_identities_hold_on_random_scenarios(s: Scenario) -> None:
+def test_properties_of_random_scenarios(s: Scenario) -> None:
     a, out = run(s)
+    # accounting identities
     np.testing.assert_allclose(out.balance, out.supply - out.demand)
     assert (out.exports <= out.cap * (1 + 1e-12) + 1e-9).all()          # quota never exceeded
     assert (out.exports >= -1e-9).all() and (out.withheld >= -1e-6).all()
     assert (out.demand >= 0).all()
-    produced = a.production.sum(axis=2) + np.concatenate(
-        [np.zeros_like(out.moved[:, :1]), out.moved[:, :-1]], axis=1)
-    # policies never create material: primary + withheld + moved <= produced (+ moved in)
+    # policies never create material: primary + withheld + moved <= produced + moved in
+    moved_in = np.zeros_like(out.moved)
+    for src, dst in enumerate(a.mandate_target):
+        if dst >= 0:
+            moved_in[:, dst] += out.moved[:, src]
+    produced = a.production.sum(axis=2) + moved_in
     assert (out.primary + out.withheld + out.moved <= produced * (1 + 1e-9) + 1e-6).all()
-
-
-@SETTINGS
-@given(scenarios())
-def test_vectorised_equals_loops_on_random_scenarios(s: Scenario) -> None:
-    a = compile_scenario(s, Sampler(0))
-    out = evaluate(a)
+    # the independent loop implementation agrees
     supply, demand, balance = evaluate_loops(a)
     np.testing.assert_allclose(out.supply, supply, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(out.demand, demand, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(out.balance, balance, rtol=1e-9, atol=1e-6)
-
-
-@SETTINGS
-@given(scenarios())
-def test_removing_every_policy_never_lowers_supply(s: Scenario) -> None:
+    # removing every policy never lowers supply at the scenario's stage, nor changes demand
     _, free = run(s.model_copy(update={"policies": []}))
-    _, constrained = run(s)
-    mine = 0
-    assert (constrained.supply[:, mine] <= free.supply[:, mine] * (1 + 1e-12) + 1e-6).all()
-    np.testing.assert_allclose(constrained.demand[:, mine], free.demand[:, mine])
+    assert (out.supply[:, 0] <= free.supply[:, 0] * (1 + 1e-12) + 1e-6).all()
+    np.testing.assert_allclose(out.demand[:, 0], free.demand[:, 0])
 
 
-@SETTINGS
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_monte_carlo_without_distributions_is_the_deterministic_run(s: Scenario,
                                                                     seed: int) -> None:
@@ -192,3 +184,10 @@ def test_monte_carlo_without_distributions_is_the_deterministic_run(s: Scenario,
     _, mc = run(s, draws=3, seed=seed)
     np.testing.assert_array_equal(np.broadcast_to(point.balance, mc.balance.shape),
                                   mc.balance)
+
+
+def test_chunked_simulation_equals_one_pass() -> None:
+    from mineralwatch.analytics.balance.model import simulate_balance
+
+    a = compile_scenario(mw.load_scenario("cobalt_drc_quota"), Sampler(500, seed=4))
+    np.testing.assert_array_equal(simulate_balance(a, chunk=64), evaluate(a).balance)

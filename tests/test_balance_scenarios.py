@@ -173,6 +173,9 @@ EVENTS = [
      "minerals": ["gallium", "germanium"], "effective": "2023-08-01"},
     {"id": "usa-ndpr-floor", "actor": "USA", "measure": "price_floor",
      "minerals": ["cobalt"]},
+    {"id": "cod-quota-per-year", "actor": "COD", "measure": "export_quota",
+     "minerals": ["cobalt"], "effective": "2026-01-01", "ends": "2027-12-31",
+     "quantity": 96600.0, "quantity_unit": "t/yr"},
 ]
 
 
@@ -191,6 +194,16 @@ def test_event_reference_resolves_through_the_register(wh, tmp_path: Path) -> No
                                                         96600.0)
     df = res.frame()
     assert df["supply"].tolist() == [200500.0, 97100.0, 97100.0]
+
+
+def test_event_quantity_per_year_units(wh, tmp_path: Path) -> None:
+    from mineralwatch.analytics.balance.events import annual_unit
+
+    assert [annual_unit(u) for u in ("t/yr", "kt per year", "t/a", "t", "Mt / year")] == [
+        "t", "kt", "t", "t", "Mt"]
+    ingest_events(wh, EVENTS)
+    res = mw.balance(wh, scenario=event_scenario(tmp_path, "- {event: cod-quota-per-year}"))
+    assert res.scenario.policies[0].quantity == 96600.0
 
 
 def test_scenario_fields_override_the_event(wh, tmp_path: Path) -> None:

@@ -98,7 +98,8 @@ def test_compare_with_draws_has_bands() -> None:
     assert (tungsten["delta_balance"] == 0).all()      # its own reference
 
 
-def test_report_section_is_escaped_html_with_svg_bands(filled) -> None:
+def test_report_section_is_escaped_html_with_svg_bands(filled, monkeypatch) -> None:
+    monkeypatch.setattr(section, "DRAWS", 200)
     html = section.render(filled)
     assert html.startswith('<section id="balance">') and html.endswith("</section>")
     assert html.count("<svg") == 4                     # one chart per mineral

@@ -9,9 +9,9 @@ from importlib import resources
 
 import pytest
 import yaml
-from conftest import SEEDS
 
 import mineralwatch as mw
+from conftest import SEEDS
 from mineralwatch.documents.evaluate import evaluate_seeds, evaluate_texts
 from mineralwatch.documents.extract.companies import find_companies
 from mineralwatch.documents.extract.quantities import find_quantities
@@ -55,23 +55,25 @@ def test_quantity_context_and_citation() -> None:
 
 
 def test_events_with_instruments_and_suspensions() -> None:
-    x = mw.extract("商务部公告2025年第61号：自2025年11月8日起对钬等中重稀土实施出口管制。",
-                   doc_id="d", passage=3)
+    text = "商务部公告2025年第61号：自2025年11月8日起对钬等中重稀土实施出口管制。"
+    x = mw.extract(text, doc_id="d", passage=3)
     (e,) = x.events
     assert (e.actor, e.measure, e.effective) == ("CHN", "export_licence_dual_use",
                                                  date(2025, 11, 8))
     assert e.instrument == "商务部公告2025年第61号" and set(e.minerals) == {"holmium", "hree"}
-    assert e.citations == [{"doc_id": "d", "passage": 3, "start": 0, "end": 44}]
+    assert e.citations == [{"doc_id": "d", "passage": 3, "start": 0, "end": len(text)}]
     x = mw.extract("The DRC's regulator ARECOMS lifted the cobalt export ban on October 16, "
-                   "2025 and set a quota of 96,600 tonnes under Decision No. 004/ARECOMS/2025.")
+                   "2025 and set a cobalt export quota of 96,600 tonnes under Decision No. "
+                   "004/ARECOMS/2025.")
     kinds = {e.measure: e for e in x.events}
     assert set(kinds) == {"suspension_of_measure", "export_quota"}
     assert kinds["suspension_of_measure"].effective == date(2025, 10, 16)
     assert kinds["export_quota"].quantity == 96_600
     assert kinds["export_quota"].instrument == "Decision No. 004/ARECOMS/2025"
-    x = mw.extract("MOFCOM Announcement No. 61 of 2025 took effect on 1 December 2025 for "
-                   "rare earth technologies.")
+    x = mw.extract("MOFCOM Announcement No. 61 of 2025 on export controls of rare earth "
+                   "technologies took effect on 1 December 2025.")
     assert x.events[0].instrument == "MOFCOM Announcement No. 61 of 2025"
+    assert x.events[0].effective == date(2025, 12, 1)
     assert mw.extract("Export controls do not equate to a ban on gallium exports.").events == []
     assert mw.extract("Chile is considering an export tax on lithium.").events == []
 

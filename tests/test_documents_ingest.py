@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 import mineralwatch as mw
+from conftest import SEEDS
 from mineralwatch.documents import readers, store
 from mineralwatch.documents.ingest import ingest_documents
 from mineralwatch.documents.language import detect_language
 from mineralwatch.documents.segment import deduplicate, passages, sentences
-from conftest import SEEDS
 
 EN = ("China's Ministry of Commerce announced export controls on gallium and germanium "
       "on 3 July 2023, effective from August 1, 2023. Global gallium output was 760 tonnes.")
@@ -114,7 +114,7 @@ def test_bad_inputs_reported_rest_ingested(wh: mw.Warehouse, tmp_path: Path) -> 
     (d / "truncated.pdf").write_bytes(make_pdf("Cobalt")[:120])
     (d / "broken.html").write_text("<html><body><p>Gallium prices rose 20% to $1,150 per "
                                    "kilogram.<div><b>unclosed", encoding="utf-8")
-    (d / "mixed.txt").write_bytes("Cobalt exports fell.\n".encode() + ZH.encode("gbk"))
+    (d / "mixed.txt").write_bytes(b"Cobalt exports fell.\n" + ZH.encode("gbk"))
     lines = [json.dumps({"id": "ok-1", "text": "Lithium output rose 8%."}),
              '{"id": "bad", "text": "unterminated',
              json.dumps({"id": "ok-2", "text": "锂产量增长8%。"})]
@@ -183,3 +183,19 @@ def test_seed_documents_ingest(wh: mw.Warehouse) -> None:
     texts = wh.sql("SELECT text FROM passage WHERE doc_id = '001_ca804dea9f8895e5.txt'")["text"]
     assert sum("Zhejiang Sanhua" in t for t in texts) == 1
     assert wh.count("policy_event") > 5
+
+
+def test_cli_ingest_summary_and_exit_codes(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from mineralwatch.cli import main
+
+    (tmp_path / "a.txt").write_text(EN, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("", encoding="utf-8")
+    wh_path = str(tmp_path / "wh.duckdb")
+    assert main(["docs", "ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                 "-w", wh_path, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["added"] == ["a.txt"] and out["failures"][0]["file"].endswith("b.txt")
+    assert main(["docs", "ingest", str(tmp_path / "b.txt"), "-w", wh_path]) == 2
+    assert main(["docs", "ingest", str(tmp_path / "a.txt"), "-w", wh_path]) == 0
+    assert "1 unchanged" in capsys.readouterr().out

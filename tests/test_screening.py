@@ -226,3 +226,19 @@ def test_graphite_export_licensing_2023_12() -> None:
     assert eff["KOR"]["significant"] and eff["KOR"]["change_pct"] < -25
     assert out["total"]["before"] > out["total"]["after"]
     assert len(out["effects"]) >= 30
+
+
+@pytest.mark.shared_data
+def test_graphite_licensing_by_event_id(wh) -> None:
+    """The same effect through the curated event register and the loaders (CLI path)."""
+    from mineralwatch.sources import ingest_file
+    from mineralwatch.sources.events import read_events
+
+    ingest_file(wh, "china-exports",
+                DATA / "trade/china_exports_comtrade/deep_dive_hs6_monthly.csv")
+    wh.ingest({"policy_event": read_events()},
+              SourceInfo("events", "events", "events", checksum="e", loader_version="1"))
+    out = event_impact(wh, "chn-mofcom-gac-2023-39")
+    assert out["event"]["date"] == "2023-12-01" and out["event"]["actor"] == "CHN"
+    kor = next(e for e in out["effects"] if e["partner"] == "KOR")
+    assert kor["significant"] and kor["change_pct"] == pytest.approx(-40.6, abs=0.5)

@@ -45,8 +45,12 @@ def test_shock_json(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert doc["conserved"] and doc["countries"][0]["country"] == "USA"
     assert set(doc["countries"][0]) >= {"country", "loss_t", "loss_pct", "stock_drawn_t"}
     code, out, _ = run(capsys, "shock", "--mineral", "antimony", "--exporter", "CHN", "--cut",
-                       "0.5", "--model", "threshold", "-w", str(warehouse))
+                       "0.5", "--model", "threshold", "--stocks", "USA=10", "-w",
+                       str(warehouse))
     assert code == 0 and "USA" in out
+    code, _, err = run(capsys, "shock", "--mineral", "antimony", "--exporter", "CHN", "--cut",
+                       "0.5", "--stocks", "USA=lots", "-w", str(warehouse))
+    assert code == 2 and "USA=lots" in err
 
 
 def test_screen_transshipment_json(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -255,3 +255,18 @@ def test_unknown_field_and_missing_file(tmp_path: Path) -> None:
         read_stockpile_config(_write(tmp_path, data))
     with pytest.raises(ConfigError, match="Cannot read"):
         optimize_stockpile(tmp_path / "missing.yaml")
+
+
+def test_lots_that_cannot_fit_the_stock_bounds(tmp_path: Path) -> None:
+    data = _example()
+    data["minerals"][3].update({"lot_t": 7, "min_stock_t": 5, "max_stock_t": 6})
+    with pytest.raises(ConfigError, match=r"minerals\[3\].lot_t: no whole number of lots"):
+        read_stockpile_config(_write(tmp_path, data))
+
+
+def test_budget_override_is_validated() -> None:
+    cfg = mw.load_stockpile_config(mw.stockpile_example_path())
+    with pytest.raises(ConfigError, match="budget_usd"):
+        optimize_stockpile(cfg, budget=-1.0)
+    small = optimize_stockpile(cfg, budget=1e6, finite_difference=False)
+    assert small.total_cost == pytest.approx(1e6, rel=1e-9)

@@ -61,3 +61,14 @@ def test_report_section_has_chart_units_and_escaped_source() -> None:
     assert "<svg" in html and "million USD" in html and "Source:" in html
     assert "korea 100" in html and "no stockpile" in html
     assert "six_metals.yaml" in html
+
+
+def test_docs_example_runs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python example of docs/stockpile.md runs as written."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "stockpile.md").read_text("utf-8")
+    code = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "docs/stockpile.md", "exec"), {})
+    assert (tmp_path / "plan.md").read_text("utf-8").startswith("# Emergency response plan")

@@ -59,3 +59,12 @@ def test_plan_writes_html(run, tmp_path: Path) -> None:
                 "andean_copper_strikes"]) == 0
     text = out.read_text(encoding="utf-8")
     assert "andean_copper_strikes" in text and "copper" in text and "<table>" in text
+
+
+def test_plan_unknown_scenario_lists_the_ids(run, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["plan", "--scenario", EXAMPLE, "--out", str(tmp_path / "p.md"), "--id",
+                "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "cod_cobalt_export_quota" in err
+    assert not (tmp_path / "p.md").exists()

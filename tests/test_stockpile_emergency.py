@@ -78,3 +78,15 @@ def test_exports_escape_and_cite(tmp_path) -> None:
     assert "\\| x" in md and "## Release schedule" in md
     assert write_plan(plan, tmp_path / "p.html").read_text().startswith("<!DOCTYPE html>")
     assert write_plan(plan, tmp_path / "p.md").read_text().startswith("# Emergency")
+
+
+def test_alternatives_one_row_per_country(supply_wh: mw.Warehouse) -> None:
+    bgs = pd.DataFrame([dict(mineral="cobalt", stage="mine", country="IDN", year=2024,
+                             quantity=27000, unit="t", basis="content", estimated=False,
+                             note=None)])
+    supply_wh.ingest({"production": bgs}, SourceInfo("test:bgs", "test", "bgs", "c3", "1"))
+    plan = mw.emergency_plan(mw.stockpile_example_path(), "cod_cobalt_export_quota",
+                             stock={"cobalt": 0.0}, wh=supply_wh)
+    assert plan.alternatives["country"].is_unique
+    idn = plan.alternatives.set_index("country").loc["IDN"]
+    assert idn["production_t"] == 28000 and "test:usgs" in idn["source"]

@@ -67,10 +67,10 @@ if TYPE_CHECKING:  # pragma: no cover
         exporter_concentration,
         import_dependence,
     )
+    from mineralwatch.analytics.events import load_events as events
     from mineralwatch.analytics.stockpile import example_config_path as stockpile_example_path
     from mineralwatch.analytics.stockpile import load_stockpile_config, optimize_stockpile
     from mineralwatch.analytics.stockpile.emergency import emergency_plan
-    from mineralwatch.analytics.events import load_events as events
     from mineralwatch.sources import ingest_file
     from mineralwatch.sources.bgs import read_bgs
     from mineralwatch.sources.events import read_events

@@ -438,8 +438,9 @@ def describe() -> dict[str, Any]:
 
 
 __all__ = [
-    "CAPACITY_KEY", "DEMAND_KEY", "DOCUMENT_KEY", "END_USE_KEY", "EVENT_STATUS", "GOVERNANCE_KEY", "LINE",
-    "MEASURES", "PASSAGE_KEY", "PRICE_KEY", "PRODUCTION_KEY", "RESERVES_KEY", "STAGES", "SUPPLY_SHARE_KEY",
+    "CAPACITY_KEY", "DEMAND_KEY", "DOCUMENT_KEY", "END_USE_KEY", "EVENT_STATUS",
+    "GOVERNANCE_KEY", "IMPORT_RELIANCE_KEY", "LINE", "MEASURES", "PASSAGE_KEY", "PRICE_KEY",
+    "PRODUCTION_KEY", "RESERVES_KEY", "STAGES", "SUPPLY_SHARE_KEY",
     "TABLES", "TRADE_KEY", "Column", "Table", "check_frame", "coerce", "ddl", "describe",
     "empty",
 ]

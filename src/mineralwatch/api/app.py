@@ -9,10 +9,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from mineralwatch import __version__
 from mineralwatch.api.auth import AuthStore, auth_path_for
@@ -73,10 +74,11 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
             "<script src='/static/swagger-init.js'></script></body></html>")
 
     _errors(app)
-    from mineralwatch.api import pages, routes
+    from mineralwatch.api import pages, routes, workflows
 
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(workflows.router)
     return app
 
 
@@ -98,6 +100,7 @@ def _errors(app: FastAPI) -> None:
 
         return render_error(request, status, exc.message, exc.hint)
 
+    # Starlette's class, so that unknown routes (404) and methods (405) answer JSON too.
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
@@ -116,6 +119,15 @@ def _errors(app: FastAPI) -> None:
         failures = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return JSONResponse({"error": "ValidationError", "message": "Invalid request.",
                              "failures": failures}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # A bug: the exception propagates to the server's log as well.
+        body = {"error": "InternalError", "message": "Internal server error.",
+                "hint": "This is a bug in mineralwatch; the server log has the traceback."}
+        if _wants_json(request):
+            return JSONResponse(body, status_code=500)
+        return Response(body["message"], status_code=500, media_type="text/plain")
 
 
 __all__ = ["create_app", "plotly_js_path"]

@@ -84,9 +84,73 @@ def concentration_history(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
     }
 
 
+def balance_figure(name: str, mineral: str, unit: str, df: Any, *,
+                   source: str) -> dict[str, Any]:
+    """Supply, demand and balance by year, with the P10–P90 band when drawn."""
+    years = [int(y) for y in df["year"]]
+    data: list[dict[str, Any]] = []
+    if "p10" in df.columns and df["p10"].notna().any():
+        data.append({"type": "scatter", "x": years + years[::-1],
+                     "y": [float(v) for v in df["p90"]] + [float(v) for v in df["p10"]][::-1],
+                     "fill": "toself", "fillcolor": "rgba(31,95,139,0.15)",
+                     "line": {"width": 0}, "name": "balance P10–P90", "hoverinfo": "skip"})
+    for col, color in (("supply", "#3a9d5d"), ("demand", "#d9822b"), ("balance", "#1f5f8b")):
+        data.append({"type": "scatter", "mode": "lines+markers", "name": col, "x": years,
+                     "y": [float(v) for v in df[col]], "line": {"color": color}})
+    return {"spec": {"data": data, "layout": _layout(
+        title={"text": f"{name}"}, xaxis={"title": {"text": "year"}, "dtick": 1},
+        yaxis={"title": {"text": f"{mineral} ({unit})"}, "zeroline": True})},
+        "caption": f"Balance = supply − demand ({unit}); band: P10–P90 of the Monte Carlo "
+                   f"draws. Source: scenario {source}."}
+
+
+def impact_figure(res: dict[str, Any]) -> dict[str, Any]:
+    """Before/after exports per partner for an event-impact result."""
+    eff = [e for e in res.get("effects", []) if e.get("before") is not None][:15]
+    names = [countries.name(str(e["partner"])) for e in eff]
+    data = [{"type": "bar", "name": "before", "x": names, "y": [e["before"] for e in eff]},
+            {"type": "bar", "name": "after", "x": names, "y": [e["after"] for e in eff]}]
+    unit = res.get("unit", "t per month")
+    return {"spec": {"data": data, "layout": _layout(
+        barmode="group", title={"text": f"Exports before and after {res.get('event', '')}"},
+        yaxis={"title": {"text": str(unit)}})},
+        "caption": f"Mean monthly exports in the windows before and after the event "
+                   f"({unit}). Source: trade table ({', '.join(res.get('sources', [])) or 'warehouse'})."}
+
+
+def transshipment_figure(res: dict[str, Any]) -> dict[str, Any]:
+    """Diversion scores of the candidate third countries."""
+    cands = res.get("candidates", [])[:15]
+    colors = ["#b8405e" if c.get("flagged") else "#1f5f8b" for c in cands]
+    data = [{"type": "bar", "orientation": "h",
+             "y": [countries.name(str(c["country"])) for c in cands][::-1],
+             "x": [float(c["score"]) for c in cands][::-1], "marker": {"color": colors[::-1]}}]
+    return {"spec": {"data": data, "layout": _layout(
+        title={"text": f"Diversion evidence: {res.get('restrictor')} → ? → {res.get('target')}"},
+        xaxis={"title": {"text": "evidence score (0–1)"}}, margin={"l": 140, "r": 10,
+                                                                    "t": 36, "b": 40})},
+        "caption": f"HS {', '.join(map(str, res.get('hs', [])))} since {res.get('since')}; "
+                   "red: flagged. Source: trade table (mirror statistics), production."}
+
+
 def extra_panels(wh: Warehouse, mineral: str) -> list[dict[str, Any]]:
     """Panels from other analytics (criticality, balance, documents) where available."""
+    from mineralwatch.errors import MineralwatchError
+
     panels: list[dict[str, Any]] = []
+    try:
+        from mineralwatch.analytics.criticality.api import criticality
+
+        crit = criticality(wh, method="eu", material=mineral, explain=True)
+        if not crit.empty:
+            r = crit.iloc[0].to_dict()
+            panels.append({"title": "Criticality (EU method)", "spec": None,
+                           "note": f"SR {r['sr']:.2f} (bottleneck: {r['stage']}), EI "
+                                   f"{r['ei']:.2f}: {'critical' if r['critical'] else 'not critical'}"
+                                   f" for the {r.get('importer', 'EU')}. Source: EU CRM 2023 "
+                                   "study tables, WGI."})
+    except (MineralwatchError, KeyError, ImportError):
+        pass
     return panels
 
 

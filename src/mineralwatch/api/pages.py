@@ -14,7 +14,7 @@ from mineralwatch import __version__
 from mineralwatch.api import charts
 from mineralwatch.api.auth import AuthStore, User
 from mineralwatch.api.deps import get_auth, get_identity, get_wh, role
-from mineralwatch.api.security import SESSION_COOKIE, Identity
+from mineralwatch.api.security import SESSION_COOKIE, Identity, check_csrf
 from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import MineralwatchError
 from mineralwatch.reports.html import _event_rows
@@ -31,11 +31,7 @@ Analyst = Depends(role("analyst"))
 def _csrf(request: Request) -> str:
     ident: Identity | None = getattr(request.state, "identity", None)
     auth: AuthStore = request.app.state.auth
-    if ident is not None and ident.nonce:
-        return auth.csrf_token(ident.nonce)
-    # a pre-login token, bound to a cookie set on the login page
-    pre = request.cookies.get("mw_pre")
-    return auth.csrf_token("pre:" + pre) if pre else ""
+    return auth.csrf_token(ident.nonce) if ident is not None and ident.nonce else ""
 
 
 def page(request: Request, template: str, *, status_code: int = 200, **ctx: Any
@@ -79,7 +75,7 @@ def _conc_all(wh: Warehouse, stage: str) -> pd.DataFrame:
 
 def _criticality_map(wh: Warehouse) -> dict[str, bool]:
     try:
-        from mineralwatch.analytics.criticality import criticality
+        from mineralwatch.analytics.criticality.api import criticality
     except ImportError:
         return {}
     try:
@@ -209,26 +205,14 @@ def watch(request: Request, kind: str = Form(...), value: str = Form(...),
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/",
                ident: Identity = Depends(get_identity)) -> HTMLResponse:
-    import secrets
-
-    pre = request.cookies.get("mw_pre") or secrets.token_hex(16)
-    request.cookies["mw_pre"] = pre  # so that page() derives the token from it
-    resp = page(request, "login.html", title="Log in", next=_safe_next(next), error=None)
-    resp.set_cookie("mw_pre", pre, httponly=True, samesite="strict",
-                    secure=request.url.scheme == "https")
-    return resp
+    return page(request, "login.html", title="Log in", next=_safe_next(next), error=None)
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(...), password: str = Form(...),
-          next: str = Form("/"), csrf_token: str = Form(""),
-          auth: AuthStore = Depends(get_auth),
-          ident: Identity = Depends(get_identity)) -> Response:
-    import hmac
-
-    pre = request.cookies.get("mw_pre")
-    if not pre or not hmac.compare_digest(csrf_token, auth.csrf_token("pre:" + pre)):
-        return render_error(request, 403, "Missing or invalid CSRF token; reload the page.", "")
+async def login(request: Request, username: str = Form(...), password: str = Form(...),
+                next: str = Form("/"), auth: AuthStore = Depends(get_auth),
+                ident: Identity = Depends(get_identity)) -> Response:
+    await check_csrf(request, ident, auth)
     user = auth.check_password(username, password)
     if user is None:
         return page(request, "login.html", status_code=401, title="Log in",
@@ -236,7 +220,6 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, auth.make_session(user.name), httponly=True,
                     samesite="strict", secure=request.url.scheme == "https", max_age=12 * 3600)
-    resp.delete_cookie("mw_pre")
     return resp
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from mineralwatch.api.auth import User
 from mineralwatch.api.deps import get_wh, role
+from mineralwatch.api.models import ERROR_RESPONSES
 from mineralwatch.cli._common import to_jsonable
 from mineralwatch.codes import minerals
 from mineralwatch.store import Warehouse
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 Reader = Depends(role("reader"))
 Analyst = Depends(role("analyst"))
@@ -66,3 +67,129 @@ def get_sources(wh: Warehouse = Depends(get_wh), user: User = Reader) -> list[di
 @router.get("/whoami", summary="The authenticated user and role")
 def whoami(user: User = Reader) -> dict[str, str]:
     return {"name": user.name, "role": user.role}
+
+
+@router.get("/criticality", summary="Criticality by the EU CRM or USGS-style method")
+def get_criticality(
+    method: str = Query("eu", pattern="^(eu|usgs)$"),
+    importer: str | None = Query(None, description="EU, USA, JPN, ... (default EU for the "
+                                 "EU method, USA for USGS)"),
+    material: str | None = None, explain: bool = False,
+    wh: Warehouse = Depends(get_wh), user: User = Reader,
+) -> list[dict[str, Any]]:
+    from mineralwatch.analytics.criticality.api import criticality
+
+    return records(criticality(wh, method=method, importer=importer,  # type: ignore[arg-type]
+                               material=material, explain=explain))
+
+
+@router.get("/scenarios", summary="Shipped scenario files")
+def get_scenarios(user: User = Reader) -> list[dict[str, str]]:
+    from mineralwatch.api.workflows import shipped_scenarios
+
+    return shipped_scenarios()
+
+
+@router.get("/balance", summary="Supply–demand balance: a shipped scenario or the baseline")
+def get_balance(
+    mineral: str | None = None,
+    scenario: str | None = Query(None, description="A shipped scenario name "
+                                 "(GET /api/v1/scenarios)"),
+    years: str | None = Query(None, pattern=r"^\d{4}(-\d{4})?$"),
+    draws: int = Query(0, ge=0, le=20000), seed: int = 0,
+    wh: Warehouse = Depends(get_wh), user: User = Analyst,
+) -> dict[str, Any]:
+    from mineralwatch.analytics.balance import balance
+    from mineralwatch.api.workflows import scenario_dir, shipped_scenarios
+
+    path = None
+    if scenario is not None:
+        names = {s["file"]: s["file"] for s in shipped_scenarios()}
+        names.update({k.removesuffix(".yaml"): v for k, v in names.items()})
+        if scenario not in names:
+            from mineralwatch.errors import NotFoundError
+
+            raise NotFoundError(f"No shipped scenario {scenario!r}.",
+                                hint=f"Known: {', '.join(sorted(names))}")
+        path = scenario_dir() / names[scenario]
+    res = balance(wh, mineral=mineral, scenario=path, years=years, draws=draws, seed=seed)
+    return to_jsonable(res.to_json())  # type: ignore[no-any-return]
+
+
+@router.get("/stress", summary="Which minerals go into deficit if the largest supplier cuts")
+def get_stress(cuts: str = Query("10,30,50,100", pattern=r"^\d+(\.\d+)?(,\d+(\.\d+)?)*$"),
+               wh: Warehouse = Depends(get_wh), user: User = Reader) -> list[dict[str, Any]]:
+    from mineralwatch.analytics.balance import stress
+
+    return records(stress(wh, cuts=[float(c) for c in cuts.split(",")]))
+
+
+@router.get("/shock", summary="Propagate an export cut through the trade network")
+def get_shock(
+    mineral: str, exporter: str, cut: float = Query(..., ge=0, le=1e12),
+    targets: str | None = None, model: str = Query("proportional",
+                                                    pattern="^(proportional|threshold)$"),
+    wh: Warehouse = Depends(get_wh), user: User = Reader,
+) -> dict[str, Any]:
+    from mineralwatch.analytics.network import shock
+
+    tg = [t for t in (targets or "").split(",") if t] or None
+    return to_jsonable(shock(wh, mineral, exporter, cut, targets=tg,  # type: ignore[no-any-return]
+                             model=model))  # type: ignore[arg-type]
+
+
+@router.get("/screen/impact", summary="A policy event's effect on trade")
+def get_impact(event: str | None = None, actor: str | None = None, hs: str | None = None,
+               date: str | None = None, wh: Warehouse = Depends(get_wh),
+               user: User = Reader) -> dict[str, Any]:
+    from mineralwatch.analytics.screening import event_impact
+
+    codes = [c for c in (hs or "").split(",") if c] or None
+    return to_jsonable(event_impact(wh, event, actor=actor, hs=codes,  # type: ignore[no-any-return]
+                                    date=date))
+
+
+@router.get("/screen/transshipment", summary="Rank third countries by diversion evidence")
+def get_transshipment(restrictor: str, target: str, hs: str, since: str,
+                      wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
+    from mineralwatch.analytics.screening import screen_transshipment
+
+    out = screen_transshipment(wh, restrictor, target, [c for c in hs.split(",") if c], since,
+                               with_series=False)
+    return to_jsonable(out)  # type: ignore[no-any-return]
+
+
+@router.get("/docs/search", summary="Bilingual full-text and semantic search of passages")
+def get_search(q: str = Query(..., min_length=1, max_length=500), lang: str | None = None,
+               since: str | None = None, mineral: str | None = None,
+               limit: int = Query(10, ge=1, le=100), wh: Warehouse = Depends(get_wh),
+               user: User = Reader) -> list[dict[str, Any]]:
+    from mineralwatch.documents.search import search
+
+    return [to_jsonable(h.to_dict()) for h in search(wh, q, lang=lang, since=since,
+                                                      mineral=mineral, limit=limit)]
+
+
+@router.get("/brief", summary="A cited, extractive briefing on a topic")
+def get_brief(topic: str = Query(..., min_length=1, max_length=200), since: str | None = None,
+              wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
+    from mineralwatch.documents.brief import brief
+
+    return to_jsonable(brief(wh, topic, since=since).to_dict())  # type: ignore[no-any-return]
+
+
+@router.get("/docs/claims", summary="Extracted figures and the conflicts among them")
+def get_claims(mineral: str | None = None, wh: Warehouse = Depends(get_wh),
+               user: User = Reader) -> dict[str, Any]:
+    from mineralwatch.documents.claims import claims
+
+    return to_jsonable(claims(wh, mineral=mineral))  # type: ignore[no-any-return]
+
+
+@router.post("/events/{event_id}/{decision}", summary="Confirm or reject an extracted event")
+def post_review(event_id: str, decision: str = Path(..., pattern="^(confirm|reject)$"),
+                wh: Warehouse = Depends(get_wh), user: User = Analyst) -> dict[str, str]:
+    from mineralwatch.analytics.events import review_event
+
+    review_event(wh, event_id, decision)
+    return {"id": event_id, "status": "confirmed" if decision == "confirm" else "rejected"}

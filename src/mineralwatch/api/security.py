@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from mineralwatch.api.auth import ROLES, AuthStore, User
 
 SESSION_COOKIE = "mw_session"
+#: A random, SameSite=Strict cookie that binds the CSRF token of a visitor without a session
+#: (the login form; every form while no users exist).
+VISITOR_COOKIE = "mw_visitor"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
@@ -42,9 +46,18 @@ class SecurityHeadersMiddleware(BaseHTTPMiddleware):
                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
         if self.allowed_hosts and "*" not in self.allowed_hosts and host not in self.allowed_hosts:
-            response: Response = PlainTextResponse("Invalid host header", status_code=400)
+            response: Response = (
+                JSONResponse({"error": "HTTPError", "message": "Invalid host header.",
+                              "hint": "Start the server with --allow-host NAME."},
+                             status_code=400)
+                if request.url.path.startswith("/api/")
+                else PlainTextResponse("Invalid host header", status_code=400))
         else:
             response = await call_next(request)
+        new_visitor = getattr(request.state, "new_visitor", None)
+        if new_visitor:
+            response.set_cookie(VISITOR_COOKIE, new_visitor, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
         for k, v in HEADERS.items():
             response.headers.setdefault(k, v)
         if request.url.path.startswith("/api/") and "cache-control" not in response.headers:
@@ -64,8 +77,9 @@ class Identity:
 def identify(request: Request, auth: AuthStore) -> Identity:
     """Resolve the requester: Bearer token, session cookie, or anonymous.
 
-    Anonymous requests get the ``reader`` role only while no users exist (a fresh local
-    install); once a user exists, every request must authenticate.
+    While no users exist (a fresh single-user install on loopback), anonymous visitors
+    get the ``analyst`` role; their state-changing requests still need the CSRF token
+    bound to their visitor cookie. Once a user exists, every request must authenticate.
     """
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -76,9 +90,14 @@ def identify(request: Request, auth: AuthStore) -> Identity:
     session = auth.read_session(request.cookies.get(SESSION_COOKIE))
     if session is not None:
         return Identity(session[0], "session", session[1])
+    visitor = request.cookies.get(VISITOR_COOKIE)
+    if not visitor or len(visitor) != 32:
+        visitor = secrets.token_hex(16)
+        request.state.new_visitor = visitor
+    nonce = "visitor:" + visitor
     if not auth.has_users():
-        return Identity(User("anonymous", "reader"), "anonymous")
-    return Identity(None, "anonymous")
+        return Identity(User("anonymous", "analyst"), "anonymous", nonce)
+    return Identity(None, "anonymous", nonce)
 
 
 def require_role(identity: Identity, role: str) -> User:
@@ -95,9 +114,8 @@ async def check_csrf(request: Request, identity: Identity, auth: AuthStore) -> N
     """Reject unsafe cookie-authenticated requests without a valid CSRF token."""
     if request.method in ("GET", "HEAD", "OPTIONS") or identity.via == "token":
         return
-    if identity.nonce is None:
-        # anonymous writes are refused by role checks; login itself has its own check
-        return
+    if identity.nonce is None or getattr(request.state, "new_visitor", None):
+        raise HTTPException(403, "Missing or invalid CSRF token; reload the page.")
     expected = auth.csrf_token(identity.nonce)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:

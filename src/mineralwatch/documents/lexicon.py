@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from itertools import pairwise
 
 from mineralwatch.documents import glossary
 
@@ -87,38 +88,48 @@ def _lookup_latin(d: _Dict, surface: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16)
+def _words(text: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[bool, ...]]:
+    """Latin words of ``text`` as (start, end, case-folded) and, for each word, whether the
+    next one follows after only spaces or hyphens (shared by the kinds of one text)."""
+    words = tuple((m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text))
+    joined = tuple(bool(_GAP.fullmatch(text[a[1]:b[0]])) for a, b in pairwise(words))
+    return words, (*joined, False)
+
+
+def _candidate(d: _Dict, w: str) -> bool:
+    f = d.first_words
+    return w in f or w.rstrip("s") in f or w.removesuffix("'s") in f
+
+
 def find(text: str, kind: str) -> list[Mention]:
     """Every mention of a concept of ``kind`` in ``text``, in order."""
     d = _dict(kind)
     out: list[Mention] = []
-    words = list(_WORD.finditer(text))
+    words, joined = _words(text)
+    n = len(words)
     i = 0
-    while i < len(words):
-        hit = None
-        w0 = words[i].group(0).casefold()
-        if w0 not in d.first_words and w0.rstrip("s") not in d.first_words and \
-                w0.removesuffix("'s") not in d.first_words:
+    while i < n:
+        if not _candidate(d, words[i][2]):
             i += 1
             continue
-        # extend over words separated only by spaces or hyphens
-        j = i
-        while j + 1 < len(words) and j - i + 1 < MAX_WORDS and \
-                _GAP.fullmatch(text[words[j].end():words[j + 1].start()]):
+        j = i  # extend over words separated only by spaces or hyphens
+        while joined[j] and j + 1 < n and j - i + 1 < MAX_WORDS:
             j += 1
+        hit = None
         for end in range(j, i - 1, -1):
-            surface = text[words[i].start():words[end].end()]
-            concept = _lookup_latin(d, surface)
+            concept = _lookup_latin(d, text[words[i][0]:words[end][1]])
             if concept is not None:
                 hit = (concept, end)
                 break
-        if hit is not None:
-            concept, end = hit
-            s, e = words[i].start(), words[end].end()
-            if not (e < len(text) and text[e] == "$"):
-                out.append(Mention(concept, s, e, text[s:e]))
-            i = end + 1
-        else:
+        if hit is None:
             i += 1
+            continue
+        concept, end = hit
+        s, e = words[i][0], words[end][1]
+        if not (e < len(text) and text[e] == "$"):
+            out.append(Mention(concept, s, e, text[s:e]))
+        i = end + 1
     if d.zh:
         for run in _CJK_RUN.finditer(text):
             seg = run.group(0)

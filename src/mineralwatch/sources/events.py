@@ -63,8 +63,9 @@ _HS = re.compile(r"^\d{6,10}$")
 _CITATION_KEYS = ("url", "doc_id", "document")
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML with dates left as text, so that a bad date is reported, not a crash."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml when available) with dates left as text, so that a bad date is
+    reported, not a crash."""
 
 
 def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:

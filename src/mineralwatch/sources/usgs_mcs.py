@@ -244,18 +244,19 @@ class _Cell:
 def _cells(row: dict[str, Any], nums: dict[str, _Parsed], i: int, table: str,
            rule: RowRule) -> list[_Cell]:
     """The cells of ``table`` to turn into records (see the module doc for the rule)."""
-    own = [(c, y, e) for c, y, e in VALUE_COLUMNS[table]]
     cells: list[_Cell] = []
-    for k, (col, year, est) in enumerate(own):
+    for k, (col, year, est) in enumerate(VALUE_COLUMNS[table]):
         src = col
         if table == "capacity" and rule.table == "capacity" and not row[col]:
             src = VALUE_COLUMNS["production"][k][0]   # capacity published in PROD_* (clinker)
         values, qualifiers = nums[src]
         cells.append(_Cell(src, year, est, row[src], float(values[i]), qualifiers[i]))
-    primary = table == rule.table
-    if primary or any(c.raw for c in cells):
-        return cells if primary else [c for c in cells if c.raw]
-    return cells if row[NOTE_COLUMNS[table]] else []
+    if table == rule.table:
+        return cells  # the row's own table: every year, blank cells included
+    given = [c for c in cells if c.raw]
+    if given:
+        return given
+    return cells if row[NOTE_COLUMNS[table]] else []  # only a note: NULL with the note
 
 
 def _record(row: dict[str, Any], cell: _Cell, table: str, rule: RowRule, mineral: str,
@@ -265,13 +266,9 @@ def _record(row: dict[str, Any], cell: _Cell, table: str, rule: RowRule, mineral
     qualifier = cell.qualifier
     if math.isnan(cell.value) and qualifier is None and notes:
         qualifier = _code_in_note(notes)
-    quantity = cell.value
-    unit = unit_raw
-    if not math.isnan(quantity) and units.is_mass(unit_raw):
-        quantity = units.to_tonnes(quantity, unit_raw)
-        unit = "t"
-    elif units.is_mass(unit_raw):
-        unit = "t"
+    mass = units.is_mass(unit_raw)  # else carats, cubic metres: kept as published
+    quantity = units.to_tonnes(cell.value, unit_raw) if mass else cell.value
+    unit = "t" if mass else unit_raw
     basis = rule.reserves_basis if table == "reserves" and rule.reserves_basis else rule.basis
     blank = "no value in the file" if not cell.raw and qualifier is None else None
     estimated = cell.estimated_column or (

@@ -24,10 +24,12 @@ import datetime as _dt
 import glob as _glob
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import duckdb
+import numpy as np
 import pandas as pd
 import sqlglot
 from sqlglot import exp
@@ -69,6 +71,8 @@ SPARK_LOCAL_CONF: dict[str, str] = {
 # -- parameters -------------------------------------------------------------------------
 def _literal(value: Any, name: str) -> exp.Expression:
     """A sqlglot literal for one parameter value (strings are quoted by sqlglot)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if value is None:
         return exp.Null()
     if isinstance(value, bool):
@@ -91,6 +95,17 @@ def _literal(value: Any, name: str) -> exp.Expression:
                      "inside IN (:name).")
 
 
+@lru_cache(maxsize=256)
+def _parse(sql: str) -> exp.Expression:
+    """The parsed query (cached: analytics run the same SQL with new parameters)."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise InputError(f"Cannot parse the query: {exc}") from exc
+    assert isinstance(tree, exp.Expression)
+    return tree
+
+
 def render(sql: str, params: Mapping[str, Any] | None = None, *, dialect: str = "duckdb") -> str:
     """Substitute named parameters ``:name`` as literals and write ``sql`` in ``dialect``.
 
@@ -107,10 +122,7 @@ def render(sql: str, params: Mapping[str, Any] | None = None, *, dialect: str = 
         unsupported type.
     """
     params = dict(params or {})
-    try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-    except sqlglot.errors.ParseError as exc:
-        raise InputError(f"Cannot parse the query: {exc}") from exc
+    tree = _parse(sql).copy()
     used: set[str] = set()
     missing: list[str] = []
 

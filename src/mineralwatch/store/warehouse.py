@@ -46,11 +46,16 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb
 
 
 def file_checksum(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes."""
+    """SHA-256 of a file's bytes; for a folder, of its files' names and bytes (sorted)."""
+    p = Path(path)
     h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        if p.is_dir():
+            h.update(str(f.relative_to(p)).encode() + b"\0")
+        with f.open("rb") as fh:
+            while block := fh.read(chunk):
+                h.update(block)
     return h.hexdigest()
 
 

@@ -21,6 +21,7 @@ model: a scenario that references one must state ``type`` itself.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -51,6 +52,12 @@ def _json_list(v: Any) -> list[Any]:
         except json.JSONDecodeError:
             return [v]
     return list(v) if isinstance(v, list | tuple) else [v]
+
+
+def annual_unit(unit: str) -> str:
+    """``"t/yr"``, ``"kt per year"``, ``"t/a"`` -> ``"t"``, ``"kt"``: quotas are per year."""
+    return re.sub(r"\s*(/|per\s+)\s*(yr|year|a|annum)\.?$", "", unit.strip(),
+                  flags=re.IGNORECASE) or "t"
 
 
 def _year(v: Any) -> int | None:
@@ -86,7 +93,7 @@ def policy_from_event(policy: Policy, event: dict[str, Any], scenario: Scenario,
             update["years"] = (start, max(start, end))
     qty = event.get("quantity")
     if policy.quantity is None and qty is not None and not pd.isna(qty):
-        unit = event.get("quantity_unit") or "t"
+        unit = annual_unit(str(event.get("quantity_unit") or "t"))
         if units.is_mass(str(unit)):
             update["quantity"] = (units.to_tonnes(float(qty), str(unit))
                                   / units.factor(scenario.unit))
@@ -148,4 +155,4 @@ def resolve_events(scenario: Scenario, wh: Warehouse | None) -> Scenario:
     return out
 
 
-__all__ = ["MEASURE_TO_POLICY", "policy_from_event", "resolve_events"]
+__all__ = ["MEASURE_TO_POLICY", "annual_unit", "policy_from_event", "resolve_events"]

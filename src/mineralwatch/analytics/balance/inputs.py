@@ -69,9 +69,14 @@ class ModelArrays:
 
     def head(self, k: int) -> ModelArrays:
         """The first ``k`` draws (arrays of one draw are kept as they are)."""
-        update = {f.name: getattr(self, f.name)[:k] for f in fields(self)
+        return self.take(slice(0, k))
+
+    def take(self, draws: slice) -> ModelArrays:
+        """A range of draws (arrays of one draw are kept as they are)."""
+        update = {f.name: getattr(self, f.name)[draws] for f in fields(self)
                   if isinstance(getattr(self, f.name), np.ndarray)
-                  and f.name not in ("years", "destinations")}
+                  and f.name not in ("years", "destinations")
+                  and getattr(self, f.name).shape[0] > 1}
         return replace(self, **update)
 
 
@@ -114,22 +119,29 @@ def warehouse_supply(production: pd.DataFrame, stage: str, unit: str,
     """
     if production.empty:
         return None, {}
-    df = production[(production["stage"] == stage) & production["quantity"].notna()]
-    df = df[df["unit"].map(lambda u: units.is_mass(str(u))).astype(bool)]
+    unit_of = production["unit"].astype(str).to_numpy()
+    factor = {u: (units.factor(u) / units.factor(unit) if units.is_mass(u) else np.nan)
+              for u in set(unit_of)}
+    f = np.array([factor[u] for u in unit_of], dtype=float)
+    qty = production["quantity"].to_numpy(dtype=float, na_value=np.nan) * f
+    years = production["year"].to_numpy(dtype=float, na_value=np.nan)
+    mask = (production["stage"].to_numpy() == stage) & ~np.isnan(qty) & ~np.isnan(years)
     if base_year is not None:
-        df = df[df["year"] <= base_year]
-    if df.empty:
+        mask &= years <= base_year
+    if not mask.any():
         return None, {}
-    year = int(df["year"].max())
-    df = df[df["year"] == year]
-    f = df["unit"].map(lambda u: units.factor(str(u))) / units.factor(unit)
-    q = (df["quantity"].astype(float) * f).groupby(df["country"]).sum()
-    world = float(q.get("WLD", np.nan))
-    q = q[[c not in countries.AGGREGATE_CODES or c == "XOT" for c in q.index]]
-    q = q[q > 0]
-    if np.isfinite(world) and world > q.sum() + 1e-9:
-        q.loc["XOT"] = q.get("XOT", 0.0) + world - q.sum()
-    return year, {str(k): float(v) for k, v in q.items()}
+    year = int(years[mask].max())
+    mask &= years == year
+    q: dict[str, float] = {}
+    for c, v in zip(production["country"].to_numpy()[mask], qty[mask], strict=True):
+        q[str(c)] = q.get(str(c), 0.0) + float(v)
+    world = q.pop("WLD", np.nan)
+    out = {c: v for c, v in q.items()
+           if (c not in countries.AGGREGATE_CODES or c == "XOT") and v > 0}
+    total = sum(out.values())
+    if np.isfinite(world) and world > total + 1e-9:
+        out["XOT"] = out.get("XOT", 0.0) + world - total
+    return year, out
 
 
 def _policy_year_mask(p: Policy, years: np.ndarray) -> np.ndarray:

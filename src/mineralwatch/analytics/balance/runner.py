@@ -31,16 +31,15 @@ from mineralwatch.analytics.balance.model import (
     deficit_probability,
     evaluate,
     percentiles,
+    simulate_balance,
 )
 from mineralwatch.analytics.balance.scenario import (
-    Demand,
-    Flow,
     Scenario,
     check_years,
     parse_years,
 )
 from mineralwatch.codes import minerals
-from mineralwatch.errors import NotFoundError
+from mineralwatch.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from mineralwatch.store import Warehouse
@@ -136,9 +135,9 @@ def _table(a: ModelArrays, out: ModelOutput, draw: int = 0) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _mc_table(a: ModelArrays, out: ModelOutput) -> pd.DataFrame:
-    p = percentiles(out.balance)                                   # (3, S, Y)
-    pd_ = deficit_probability(out.balance)                         # (S, Y)
+def _mc_table(a: ModelArrays, balance: np.ndarray) -> pd.DataFrame:
+    p = percentiles(balance)                                       # (3, S, Y)
+    pd_ = deficit_probability(balance)                             # (S, Y)
     n_s, n_y = len(a.stages), len(a.years)
     return pd.DataFrame({
         "stage": np.repeat(np.array(a.stages), n_y), "year": np.tile(a.years, n_s),
@@ -189,7 +188,7 @@ def run_scenario(scenario: Scenario, *, production: pd.DataFrame | None = None,
                               else len(production)})
     if draws:
         a_mc = compile_scenario(scenario, Sampler(draws, seed), production)
-        res.monte_carlo = _mc_table(a_mc, evaluate(a_mc))
+        res.monte_carlo = _mc_table(a_mc, simulate_balance(a_mc))
     return res
 
 
@@ -203,36 +202,47 @@ def baseline_scenario(wh: Warehouse, mineral: str, *, years: tuple[int, int] | N
     picks the production year (default: the latest).
     """
     mid = minerals.to_id(mineral)
-    prod = production_rows(wh, mid)
-    if prod is None or prod.empty:
-        raise NotFoundError(f"No production data for {mid!r} in the warehouse.",
+    demand = (wh.load("demand", mineral=mid, region="WLD") if "demand" in wh.tables()
+              else None)
+    return baseline_from_frames(mid, production_rows(wh, mid), demand, years=years,
+                                stage=stage, base_year=base_year)
+
+
+def baseline_from_frames(mineral: str, production: pd.DataFrame | None,
+                         demand: pd.DataFrame | None, *,
+                         years: tuple[int, int] | None = None, stage: str | None = None,
+                         base_year: int | None = None) -> Scenario:
+    """:func:`baseline_scenario` from frames already loaded (``production`` and ``demand``
+    rows of one mineral)."""
+    if production is None or production.empty:
+        raise NotFoundError(f"No production data for {mineral!r} in the warehouse.",
                             hint="Load data (`mineralwatch init` or `mineralwatch ingest "
                             "usgs-mcs FILE`) or give a scenario file.")
     stages = [s for s in ("mine", "refinery", "smelter", "processing")
-              if (prod["stage"] == s).any()]
+              if (production["stage"] == s).any()]
     st = stage or stages[0]
-    base_year, supply = warehouse_supply(prod, st, "t", base_year)
+    base_year, supply = warehouse_supply(production, st, "t", base_year)
     if base_year is None:
-        raise NotFoundError(f"No {mid} production in tonnes at stage {st!r}.")
-    yrs = years or (base_year, base_year + 5)
-    demand = _warehouse_demand(wh, mid, st, base_year)
+        raise NotFoundError(f"No {mineral} production in tonnes at stage {st!r}.")
+    series = demand_series(demand)
     basis = "demand table"
-    if demand is None:
-        demand, basis = {base_year: sum(supply.values())}, "production proxy"
+    if series is None:
+        series, basis = {base_year: sum(supply.values())}, "production proxy"
     return Scenario.model_validate({
-        "name": f"{mid} baseline", "mineral": mid, "years": yrs, "stage": st,
-        "baseline": True,
+        "name": f"{mineral} baseline", "mineral": mineral,
+        "years": years or (base_year, base_year + 5), "stage": st, "baseline": True,
         "description": f"Warehouse production {base_year} held flat; demand: {basis}.",
         "source": "warehouse",
-        "demand": [Demand(sector="all", quantity=Flow(series=dict(demand)))],
+        "demand": [{"sector": "all", "quantity": {"series": series}}],
     })
 
 
-def _warehouse_demand(wh: Warehouse, mineral: str, stage: str,
-                      year: int) -> dict[int, float] | None:
-    if "demand" not in wh.tables():
+def demand_series(demand: pd.DataFrame | None) -> dict[int, float] | None:
+    """World demand per year from ``demand`` rows of one mineral (region ``WLD``):
+    scenario ``baseline`` if present, else the first scenario; ``None`` when empty."""
+    if demand is None or demand.empty:
         return None
-    df = wh.load("demand", mineral=mineral, region="WLD")
+    df = demand[demand["region"] == "WLD"]
     if df.empty:
         return None
     scen = "baseline" if (df["scenario"] == "baseline").any() else sorted(df["scenario"])[0]
@@ -264,7 +274,11 @@ def balance(wh: Warehouse | None = None, mineral: str | None = None,
     -------
     BalanceResult
     """
-    yrs = None if years is None else check_years(tuple(parse_years(years)))
+    try:
+        yrs = None if years is None else check_years(tuple(parse_years(years)))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"Bad years {years!r}: {exc}.",
+                         hint="Give one year (2026) or a range (2025-2030).") from None
     if scenario is None:
         if mineral is None:
             raise NotFoundError("Give a mineral or a scenario.")
@@ -326,5 +340,16 @@ def comparison_table(results: Sequence[BalanceResult]) -> pd.DataFrame:
     return out[keep]
 
 
-__all__ = ["MC_COLUMNS", "TABLE_COLUMNS", "BalanceResult", "balance", "baseline_scenario",
-           "compare_scenarios", "comparison_table", "production_rows", "run_scenario"]
+__all__ = [
+    "MC_COLUMNS",
+    "TABLE_COLUMNS",
+    "BalanceResult",
+    "balance",
+    "baseline_from_frames",
+    "baseline_scenario",
+    "compare_scenarios",
+    "comparison_table",
+    "demand_series",
+    "production_rows",
+    "run_scenario",
+]

@@ -10,7 +10,8 @@ before refinery) and its latest year:
   year; otherwise **world production is the demand proxy**, so the baseline balance is
   zero and the shocked balance is minus the lost exports (``demand_basis`` says which);
 - a cut of k% is an export quota of ``(1 - k) x exports``: run through the same balance
-  model as any scenario.
+  model as any scenario (all cuts of a mineral in one vectorised evaluation, one "draw"
+  per cut).
 
 The table is ranked, per cut, by the deficit as a share of demand.
 """
@@ -18,17 +19,17 @@ The table is ranked, per cut, by the deficit as a share of demand.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from mineralwatch.analytics.balance.inputs import warehouse_supply
-from mineralwatch.analytics.balance.runner import (
-    baseline_scenario,
-    production_rows,
-    run_scenario,
-)
-from mineralwatch.analytics.balance.scenario import Flow, Policy, Supply
+from mineralwatch.analytics.balance.distributions import Sampler
+from mineralwatch.analytics.balance.inputs import compile_scenario, warehouse_supply
+from mineralwatch.analytics.balance.model import evaluate
+from mineralwatch.analytics.balance.runner import baseline_from_frames
+from mineralwatch.analytics.balance.scenario import Flow, Supply
 from mineralwatch.codes import minerals as mineral_codes
 from mineralwatch.errors import InputError, NotFoundError
 
@@ -70,13 +71,17 @@ def stress(wh: Warehouse, *, cuts: Sequence[float] = (10, 30, 50, 100),
     if "production" not in wh.tables() or wh.count("production") == 0:
         raise NotFoundError("No production data in the warehouse to screen.",
                             hint="Run `mineralwatch init` or ingest a USGS MCS file.")
-    ids = sorted(wh.sql('SELECT DISTINCT mineral FROM "production"')["mineral"].astype(str))
+    production = wh.load("production")
+    demand = wh.load("demand", region="WLD") if "demand" in wh.tables() else None
+    ids = sorted(production["mineral"].astype(str).unique())
     if minerals is not None:
         wanted = set(mineral_codes.to_ids(minerals))
         ids = [m for m in ids if m in wanted]
     rows = []
     for mid in ids:
-        rows.extend(_stress_one(wh, mid, cuts, year, export_share))
+        rows.extend(stress_one(production[production["mineral"] == mid], None if demand is None
+                               else demand[demand["mineral"] == mid], mid, cuts, year,
+                               export_share))
     df = pd.DataFrame(rows, columns=[c for c in STRESS_COLUMNS if c != "rank"])
     if df.empty:
         return pd.DataFrame(columns=list(STRESS_COLUMNS))
@@ -86,16 +91,17 @@ def stress(wh: Warehouse, *, cuts: Sequence[float] = (10, 30, 50, 100),
     return df[list(STRESS_COLUMNS)]
 
 
-def _stress_one(wh: Warehouse, mid: str, cuts: Sequence[float], year: int | None,
-                export_share: float) -> list[dict[str, object]]:
-    prod = production_rows(wh, mid)
-    if prod is None or prod.empty:
+def stress_one(production: pd.DataFrame, demand: pd.DataFrame | None, mineral: str,
+               cuts: Sequence[float], year: int | None = None,
+               export_share: float = 1.0) -> list[dict[str, object]]:
+    """Stress rows of one mineral from its ``production`` and ``demand`` rows."""
+    if production.empty:
         return []
     try:
-        base = baseline_scenario(wh, mid, base_year=year)
+        base = baseline_from_frames(mineral, production, demand, base_year=year)
     except NotFoundError:
         return []
-    base_year, supply = warehouse_supply(prod, base.stage, "t", year)
+    base_year, supply = warehouse_supply(production, base.stage, "t", year)
     named = {c: q for c, q in supply.items() if c != "XOT"}
     if base_year is None or not named:
         return []
@@ -105,36 +111,32 @@ def _stress_one(wh: Warehouse, mid: str, cuts: Sequence[float], year: int | None
     total = sum(supply.values())
     top_supply = Supply(country=top, production=Flow(value=q),
                         domestic_use=Flow(value=q * (1 - export_share)))
+    scen = base.model_copy(update={"supply": [top_supply]})
+    a = compile_scenario(scen, Sampler(0), production)
+    s_i, c_i = a.stages.index(base.stage), a.countries.index(top)
+    # every cut at once: one "draw" per cut, an export quota of (1 - cut) x exports
+    k = np.asarray([float(c) / 100 for c in cuts])
+    qshare = np.repeat(a.quota_share[:1], len(k), axis=0)
+    qshare[:, s_i, c_i, :] = ((1 - k) * export_share)[:, None]
+    shocked = evaluate(replace(a, quota_share=qshare))
+    baseline_balance = float(evaluate(a).balance[0, s_i, 0])
+    basis = ("production proxy" if "production proxy" in (base.description or "")
+             else "demand table")
     out = []
-    baseline_balance = None
-    for cut in cuts:
-        k = float(cut) / 100
-        scen = base.model_copy(update={
-            "supply": [top_supply],
-            "policies": [Policy(type="export_quota", country=top,
-                                share=(1 - k) * export_share)],
-        })
-        res = run_scenario(scen, production=prod)
-        row = res.frame().iloc[0]
-        if baseline_balance is None:
-            ref = run_scenario(base.model_copy(update={"supply": [top_supply]}),
-                               production=prod)
-            baseline_balance = float(ref.frame().iloc[0]["balance"])
-        demand = float(row["demand"])
-        bal = float(row["balance"])
+    for j, cut in enumerate(cuts):
+        need = float(shocked.demand[j, s_i, 0])
+        bal = float(shocked.balance[j, s_i, 0])
         out.append({
-            "cut": float(cut), "mineral": mid, "stage": base.stage, "year": base_year,
+            "cut": float(cut), "mineral": mineral, "stage": base.stage, "year": base_year,
             "supplier": top, "supplier_share": q / total if total else float("nan"),
-            "lost_exports": float(row["withheld"]), "supply": float(row["supply"]),
-            "demand": demand,
-            "demand_basis": "production proxy" if "production proxy" in (
-                base.description or "") else "demand table",
-            "baseline_balance": baseline_balance, "balance": bal,
+            "lost_exports": float(shocked.withheld[j, s_i, 0]),
+            "supply": float(shocked.supply[j, s_i, 0]), "demand": need,
+            "demand_basis": basis, "baseline_balance": baseline_balance, "balance": bal,
             "deficit": max(-bal, 0.0),
-            "deficit_share": max(-bal, 0.0) / demand if demand > 0 else float("nan"),
+            "deficit_share": max(-bal, 0.0) / need if need > 0 else float("nan"),
             "unit": "t",
         })
     return out
 
 
-__all__ = ["STRESS_COLUMNS", "stress"]
+__all__ = ["STRESS_COLUMNS", "stress", "stress_one"]

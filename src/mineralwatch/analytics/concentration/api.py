@@ -26,6 +26,7 @@ Trade side
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -51,6 +52,8 @@ from mineralwatch.errors import (
 )
 from mineralwatch.store.engine import Engine, as_engine
 from mineralwatch.store.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
 
 #: Source kinds in order of preference when several cover the same mineral/stage/year
 #: (a source id is ``KIND:FILE``; kinds not listed come after, alphabetically).
@@ -151,18 +154,30 @@ def producer_shares(rows: pd.DataFrame, basis: str) -> tuple[pd.Series, float, f
     return shares, max(0.0, 1.0 - float(shares.sum())), denom
 
 
-def governance_scores(wh: Warehouse, iso3s: Sequence[str], year: int) -> pd.Series | None:
+def wgi_means(wh: Warehouse) -> pd.DataFrame:
+    """Mean of the six WGI indicators per country and year (empty without governance)."""
+    if "governance" not in wh.tables():
+        return pd.DataFrame(columns=["country", "year", "value"])
+    return wh.sql(
+        'SELECT country, year, avg(value) AS value FROM "governance" '
+        "WHERE indicator IN (SELECT UNNEST(?)) GROUP BY country, year",
+        [list(WGI_INDICATORS)])
+
+
+def governance_scores(wh: Warehouse | pd.DataFrame, iso3s: Sequence[str], year: int
+                      ) -> pd.Series | None:
     """WGI scores (0–10, 10 worst) per country: mean of the six indicators, rescaled.
 
-    For each country the latest governance year not after ``year`` is used (else the
-    earliest after it). ``None`` when the warehouse has no governance rows for them.
+    ``wh`` is the warehouse or the frame :func:`wgi_means` returns (to read it once for
+    many minerals). For each country the latest governance year not after ``year`` is
+    used (else the earliest after it). ``None`` when there are no governance rows for them.
     """
-    if "governance" not in wh.tables() or not iso3s:
+    means = wgi_means(wh) if isinstance(wh, Warehouse) else wh
+    if not iso3s or means.empty:
         return None
-    g = wh.load("governance", country=list(iso3s), indicator=list(WGI_INDICATORS))
-    if g.empty:
+    mean = means[means["country"].isin(list(iso3s))].copy()
+    if mean.empty:
         return None
-    mean = g.groupby(["country", "year"])["value"].mean().reset_index()
     mean["after"] = mean["year"] > year
     mean["dist"] = (mean["year"] - year).abs()
     best = mean.sort_values(["country", "after", "dist"]).drop_duplicates("country")
@@ -177,7 +192,9 @@ def _record(mineral: str, stage: str, year: int, basis: str, source_id: str,
     w = None if wgi is None else shares.index.map(lambda c: wgi.get(c, np.nan)).to_numpy(
         dtype="float64")
     values = {name: ind(s, wgi=w) for name, ind in INDICATORS.items()}
-    lo, hi = hhi_bounds(s) if s.size else (0.0, 0.0)
+    # Published country lists (USGS) are not strict top-k lists (the United States is
+    # always listed), so an unlisted producer may be as large as the largest listed one.
+    lo, hi = hhi_bounds(s, cap=float(s.max())) if s.size else (0.0, 0.0)
     listed = [{"country": str(c), "share": float(v)} for c, v in shares.items()]
     if include_aggregates and residual > 0:
         listed.append({"country": "XOT", "share": residual})
@@ -240,7 +257,8 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
     -------
     pandas.DataFrame
         one row per mineral with :data:`COLUMNS`: ``hhi`` (of the listed producers, the
-        lower bound) with ``hhi_min``/``hhi_max`` (:func:`.indicators.hhi_bounds`),
+        lower bound) with ``hhi_min``/``hhi_max`` (:func:`.indicators.hhi_bounds` with
+        unlisted producers no larger than the largest listed one),
         top-1/3/5 shares and countries, ``n1_gap``, ``governance_weighted_hhi`` (``None``
         without governance data), ``shares`` (list of ``{country, share}``, descending),
         ``basis`` (``production`` or ``supply_share``), ``source_id`` and ``units``.
@@ -260,10 +278,15 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
               if "supply_share" in wh.tables() else pd.DataFrame(
                   columns=["mineral", "stage", "year", "country", "share", "source_id"]))
     records = []
+    skipped: list[str] = []
+    gov = wgi_means(wh)
+    empty_p, empty_s = prod.iloc[0:0], supply.iloc[0:0]
+    prod_at = {m: g for m, g in prod[prod["stage"] == stage].groupby("mineral")}
+    supply_at = {m: g for m, g in supply[supply["stage"] == stage].groupby("mineral")}
     for m in ids if ids is not None else sorted(set(prod["mineral"]) | set(supply["mineral"])):
-        p = prod[(prod["mineral"] == m) & (prod["stage"] == stage)]
+        p = prod_at.get(m, empty_p)
         basis, rows = ("production", p) if not p.empty else (
-            "supply_share", supply[(supply["mineral"] == m) & (supply["stage"] == stage)])
+            "supply_share", supply_at.get(m, empty_s))
         if source is not None:
             rows = rows[[choose_source([s], source) is not None for s in rows["source_id"]]]
         if year is not None:
@@ -284,15 +307,24 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
         assert sid is not None
         rows = rows[rows["source_id"] == sid]
         producers = [c for c in rows["country"].unique() if not countries.is_aggregate(c)]
-        wgi = governance_scores(wh, producers, y)
-        records.append(_record(m, stage, y, basis, sid, rows, wgi, include_aggregates))
+        wgi = governance_scores(gov, producers, y)
+        try:
+            records.append(_record(m, stage, y, basis, sid, rows, wgi, include_aggregates))
+        except ConsistencyError as exc:
+            if ids is not None:
+                raise
+            # one inconsistent mineral must not hide every other one in a listing
+            skipped.append(f"{m}: {str(exc).splitlines()[0]}")
+            log.warning("concentration: skipped %s at stage %s: %s", m, stage, exc)
     if not records:
         raise NotFoundError(
             f"No concentration data for stage {stage!r}"
             + (f" in {year}" if year is not None else "") + ".",
             hint="Ingest production data first (`mineralwatch ingest usgs-mcs FILE`). "
             "Available: " + _available(prod, supply) + ".")
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+    out = pd.DataFrame.from_records(records, columns=COLUMNS)
+    out.attrs["skipped"] = skipped
+    return out
 
 
 # -- trade side ---------------------------------------------------------------------------

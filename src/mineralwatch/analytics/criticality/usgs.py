@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from mineralwatch.analytics.criticality.assess import economic_importance_table, latest_shares
+from mineralwatch.analytics.criticality.eu import hhi_wgi_t
 from mineralwatch.analytics.criticality.explain import contributions, index_terms
 from mineralwatch.analytics.criticality.inputs import (
     CriticalityInputs,
@@ -55,9 +56,13 @@ DIFFERENCES = (
 
 
 def disruption_potential(shares: np.ndarray, wgi: np.ndarray) -> float:
-    """``sum S_c^2 * WGI_c / 10`` on 0–1: governance-weighted production concentration."""
-    s = np.asarray(shares, dtype="float64")
-    return float(np.sum(s * s * np.asarray(wgi, dtype="float64")) / 10.0)
+    """``sum S_c^2 * WGI_c / 10`` on 0–1: governance-weighted production concentration.
+
+    The EU weighted HHI without the trade parameter, scaled to 0–1
+    (:func:`.eu.hhi_wgi_t` with ``t = 1``); :func:`assess_usgs` computes the same sum for
+    all materials at once from the supply terms.
+    """
+    return hhi_wgi_t(shares, wgi) / 10.0
 
 
 def supply_risk_score(dp: float, te: float, ev: float) -> float:
@@ -100,8 +105,11 @@ def assess_usgs(inputs: CriticalityInputs, *, importer: str = "USA",
     terms["dp_term"] = terms["share"] ** 2 * terms["wgi"] / 10.0
     dp = terms.groupby(["mineral", "stage"])["dp_term"].sum().to_dict()
     available = sorted(set(terms["mineral"]))
+    table = minerals.table()
+    groups = sorted(g for g, d in table.items() if d.kind == "group" and g not in available
+                    and any(mm in available for mm in d.members))
     if materials is None:
-        wanted = available
+        wanted = available + groups
     else:
         wanted = minerals.to_ids([materials] if isinstance(materials, str) else materials)
     ir = import_reliance_of(inputs.import_reliance, importer, options.usgs_nir_year)
@@ -110,10 +118,27 @@ def assess_usgs(inputs: CriticalityInputs, *, importer: str = "USA",
                                     min_allocated_share=options.min_allocated_share)
           if params is not None else pd.Series(dtype="float64"))
     vuln = {minerals.to_id(k): float(v) for k, v in (vulnerability or {}).items()}
+    # groups without shares of their own (rare earths, PGM): the mean of their members',
+    # as the EU assessment treats groups
+    for g in [m for m in wanted if table[m].kind == "group" and m not in available]:
+        members = [mm for mm in table[g].members if mm in available]
+        for canon in STAGE_NAMES.values():
+            vals = [dp[(mm, canon)] for mm in members if (mm, canon) in dp]
+            if vals:
+                dp[(g, canon)] = float(np.mean(vals))
+        irs = [ir[mm] for mm in members if mm in ir]
+        if irs and g not in ir:
+            ir[g] = (float(np.mean([x[0] for x in irs])),
+                     "mean of members': " + "; ".join(x[1] for x in irs))
+        eis = [float(ei[mm]) for mm in members if mm in ei.index and not math.isnan(ei[mm])]
+        if eis and g not in ei.index:
+            ei = pd.concat([ei, pd.Series({g: float(np.mean(eis))})])
     by_key = index_terms(terms) if explain else {}
     rows = []
     for m in wanted:
         notes = [DIFFERENCES]
+        if table[m].kind == "group" and m not in available:
+            notes.append("group: DP, TE and EV are the means of its members'")
         rec: dict[str, Any] = {"material": m, "name": minerals.table()[m].name,
                                "importer": importer, "method": "usgs"}
         for st, canon in STAGE_NAMES.items():

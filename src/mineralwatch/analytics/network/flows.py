@@ -48,7 +48,8 @@ ranked AS (
                AS best_rank
     FROM rows_ AS r
 )
-SELECT exporter, importer, hs6, quantity_unit, sum(quantity) AS quantity, count(*) AS n_rows
+SELECT exporter, importer, hs6, quantity_unit, sum(quantity) AS quantity, count(*) AS n_rows,
+       count(DISTINCT period) AS n_periods, max(length(period)) AS period_length
 FROM ranked
 WHERE side_rank = best_rank
 GROUP BY exporter, importer, hs6, quantity_unit
@@ -140,6 +141,10 @@ def load_mineral_flows(source: Warehouse | Engine, mineral: str, year: int | Non
             f"The warehouse has no trade flows for {mid} (HS {', '.join(hs)}) in {year}.",
             hint="Choose another --year or ingest trade data for it.")
     to_t = tonnes_factors(raw["quantity_unit"].tolist())
+    monthly = raw[raw["period_length"].astype(int) == 7]
+    if not monthly.empty and int(monthly["n_periods"].max()) < 12:
+        notes.append(f"only {int(monthly['n_periods'].max())} months of monthly trade in "
+                     f"{year}: flows (and consumption) are understated")
     missing_unit = raw["quantity_unit"].isna()
     if missing_unit.any():
         notes.append(f"{int(raw.loc[missing_unit, 'n_rows'].sum())} rows without a quantity "

@@ -5,8 +5,8 @@ trade table (DuckDB warehouse or Spark): the restriction's HS codes, monthly per
 (``:period_length`` 7), flows with the restrictor as exporter or the target as importer,
 summed over HS codes by month, flow and reporting side, quantities converted to tonnes
 (unit factors from ``codes/data/units.tsv``; rows in other units keep their unit so that
-the caller can name it). The result is small; the other analytics run over it, bound as
-``trade`` (on a local DuckDB):
+the caller can name it). The result is small; the other analytics run over it, bound
+as ``trade`` (on a local DuckDB), and drop aggregate partner codes (WLD, XOT, ...):
 
 ``screen_coverage``
     months, units and presence of restrictor and target (data-sufficiency checks).
@@ -55,7 +55,6 @@ FROM (
     WHERE hs6 IN (:hs6) AND length(period) = :period_length
       AND (exporter = :restrictor OR importer = :target)
       AND exporter <> importer
-      AND exporter NOT IN ({AGGREGATES_SQL}) AND importer NOT IN ({AGGREGATES_SQL})
 ) AS rows_
 GROUP BY period, exporter, importer, reporter_side,
          CASE WHEN factor IS NULL THEN quantity_unit ELSE 't' END
@@ -66,9 +65,10 @@ _T = "CASE WHEN quantity_unit = 't' THEN quantity END"
 
 _MONTHLY = f"""screen_monthly AS (
     SELECT period, exporter, importer, reporter_side, quantity_unit,
-           sum(value_usd) AS value_usd, sum({_T}) AS quantity_t, sum(n_rows) AS n_rows
+           sum(value_usd) AS value_usd, sum({_T}) AS quantity_t, count(*) AS n_rows
     FROM trade
     WHERE (exporter = :restrictor OR importer = :target) AND exporter <> importer
+      AND exporter NOT IN ({AGGREGATES_SQL}) AND importer NOT IN ({AGGREGATES_SQL})
     GROUP BY period, exporter, importer, reporter_side, quantity_unit
 )"""
 
@@ -123,7 +123,7 @@ screen_series AS (
     LEFT JOIN reported AS r ON r.leg = g.leg AND r.period = g.period
 )"""
 
-_FEATURES = f"""seasonal AS (
+_FEATURES = """seasonal AS (
     SELECT country, leg, cal_month, avg(qt) AS base_m
     FROM screen_series WHERE post = 0 AND qt IS NOT NULL
     GROUP BY country, leg, cal_month
@@ -178,7 +178,7 @@ mirror AS (
     GROUP BY mo.importer
 )"""
 
-#: Monthly series of both legs per third country (one scan of ``trade``).
+#: Monthly series of both legs per third country (over a ``screen_extract``).
 SCREEN_SERIES = "WITH " + ",\n".join([_MONTHLY, _CALENDAR, _SERIES]) + """
 SELECT country, leg, period, month_index, cal_month, post, qt, value_usd FROM screen_series
 """
@@ -196,13 +196,14 @@ LEFT JOIN mirror AS mi ON mi.country = b.country AND b.leg = 'rk'
 """
 
 #: Months, units and presence of restrictor and target in an extract.
-SCREEN_COVERAGE = """
+SCREEN_COVERAGE = f"""
 SELECT period, quantity_unit,
        max(CASE WHEN exporter = :restrictor THEN 1 ELSE 0 END) AS has_restrictor,
        max(CASE WHEN importer = :target THEN 1 ELSE 0 END) AS has_target,
-       sum(n_rows) AS n_rows
+       count(*) AS n_rows
 FROM trade
 WHERE (exporter = :restrictor OR importer = :target)
+  AND exporter NOT IN ({AGGREGATES_SQL}) AND importer NOT IN ({AGGREGATES_SQL})
 GROUP BY period, quantity_unit
 """
 

@@ -151,17 +151,15 @@ def score_candidates(features: pd.DataFrame, production_t: Mapping[str, float], 
         weight, note}]}`` sorted by score, highest first (ties by country).
     """
     since_idx = month_index(since)
-    legs = {leg: g.set_index("country") for leg, g in features.groupby("leg")}
-    rk = legs.get("rk", pd.DataFrame())
-    kt = legs.get("kt", pd.DataFrame())
+    legs = {str(leg): g for leg, g in features.groupby("leg")}
     totals = {leg: float(g["post_t"].fillna(0).sum()) for leg, g in legs.items()}
+    by_leg: dict[str, dict[str, dict[str, Any]]] = {
+        leg: {str(r["country"]): {str(c): v for c, v in r.items()}
+              for r in g.to_dict("records")} for leg, g in legs.items()}
+    rk, kt = by_leg.get("rk", {}), by_leg.get("kt", {})
     out: list[dict[str, Any]] = []
-    for k in sorted(set(rk.index) | set(kt.index)):
-        def row(frame: pd.DataFrame, key: str = k) -> dict[str, Any]:
-            return ({str(c): v for c, v in frame.loc[key].items()}
-                    if key in frame.index else {})
-
-        a, b = row(rk), row(kt)
+    for k in sorted(set(rk) | set(kt)):
+        a, b = rk.get(k, {}), kt.get(k, {})
         ev_rk, ratio_rk, z_rk = rise_evidence(_f(a.get("post_t")), _f(a.get("expected_t")),
                                               _f(a.get("resid_sd")), _f(a.get("pre_mean")),
                                               int(_f(a.get("n_post")) or 0), totals.get("rk", 0))

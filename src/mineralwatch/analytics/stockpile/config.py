@@ -349,6 +349,11 @@ def check_config(cfg: StockpileConfig) -> list[tuple[tuple[str | int, ...], str,
             problems.append((("minerals", i, "max_stock_t"), f"below min_stock_t "
                              f"{m.min_stock_t:g}; allowed: max_stock_t >= min_stock_t",
                              m.max_stock_t))
+        elif m.lot_t is not None and m.max_stock_t is not None \
+                and _min_buy(m) > m.max_stock_t * (1 + TOL):
+            problems.append((("minerals", i, "lot_t"), f"no whole number of lots lies "
+                             f"between min_stock_t {m.min_stock_t:g} and max_stock_t "
+                             f"{m.max_stock_t:g}; allowed: a lot size that fits", m.lot_t))
     min_cost = sum(cfg.unit_cost(m) * _min_buy(m) for m in cfg.minerals)
     if min_cost > cfg.budget_usd * (1 + TOL):
         problems.append((("budget_usd",), f"infeasible: the minimum stocks (min_stock_t, "

@@ -34,7 +34,7 @@ from mineralwatch.analytics.stockpile.config import (
     StockpileConfig,
     read_stockpile_config,
 )
-from mineralwatch.analytics.stockpile.evaluate import drawdown
+from mineralwatch.analytics.stockpile.evaluate import drawdown, remaining_gap
 from mineralwatch.analytics.stockpile.problem import (
     build_problem,
     demand_per_period,
@@ -52,7 +52,7 @@ WITH latest AS (
     WHERE mineral = $mineral AND stage = $stage AND quantity IS NOT NULL
 ),
 p AS (
-    SELECT country, year, quantity, unit, source_id FROM production
+    SELECT country, year, quantity, unit, basis, source_id FROM production
     WHERE mineral = $mineral AND stage = $stage AND quantity IS NOT NULL
       AND year = (SELECT year FROM latest)
 ),
@@ -68,7 +68,7 @@ g AS (
     WHERE year = (SELECT max(year) FROM governance) AND indicator IN ('va','pv','ge','rq','rl','cc')
     GROUP BY country
 )
-SELECT p.country, p.year, p.quantity, p.unit, p.source_id, c.capacity, c.capacity_unit,
+SELECT p.country, p.year, p.quantity, p.unit, p.basis, p.source_id, c.capacity, c.capacity_unit,
        c.capacity_source, g.wgi, g.governance_year, g.governance_source
 FROM p LEFT JOIN c USING (country, year) LEFT JOIN g USING (country)
 """
@@ -122,11 +122,12 @@ def alternative_suppliers(wh: Warehouse, mineral: str, stage: str, exclude: list
     Returns
     -------
     pandas.DataFrame
-        columns rank, country, name, year, production_t, spare_t_per_period,
+        columns rank, country, name, year, production_t, basis (``content`` or
+        ``gross`` weight, as the warehouse records it), spare_t_per_period,
         spare_basis (``capacity`` or ``proxy``), wgi, governance_weight, score, source.
         Empty when the warehouse has no production of that mineral and stage.
     """
-    cols = ["rank", "country", "name", "year", "production_t", "spare_t_per_period",
+    cols = ["rank", "country", "name", "year", "production_t", "basis", "spare_t_per_period",
             "spare_basis", "wgi", "governance_weight", "score", "source"]
     df = wh.sql(_ALTERNATIVES_SQL, {"mineral": mineral, "stage": stage})
     df = df[~df["country"].isin(exclude) & ~df["country"].map(countries.is_aggregate)]
@@ -157,6 +158,9 @@ def alternative_suppliers(wh: Warehouse, mineral: str, stage: str, exclude: list
         return "; ".join(parts)
 
     df["source"] = df.apply(source, axis=1)
+    # one row per country: the largest figure where several sources report it
+    df = (df.sort_values(["production_t", "source_id"], ascending=[False, True])
+          .drop_duplicates("country"))
     df = df.sort_values(["score", "production_t"], ascending=False).head(top)
     df["rank"] = np.arange(1, len(df) + 1)
     return df[cols].reset_index(drop=True)
@@ -205,7 +209,7 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
     gaps, gross, levers = problem.gaps[k], gross_all[k], levers_all[k]
     release = drawdown(x, gaps, problem.max_release_t)
     left = x[:, None] - np.cumsum(release, axis=1)
-    remaining = np.clip(gaps - release, 0.0, None)
+    remaining = remaining_gap(gaps, release)
     dem = demand_per_period(cfg)
     notes: list[str] = [
         f"Gap per period = demand per period x share of the affected suppliers x magnitude "
@@ -262,7 +266,9 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
         notes.append(f"Spare capacity = capacity - production where the warehouse has "
                      f"capacity, else {cfg.spare_capacity_fraction:g} x production "
                      f"(proxy: {fname}: spare_capacity_fraction); governance weight = "
-                     "(mean WGI + 2.5) / 5; score = spare per period x weight.")
+                     "(mean WGI + 2.5) / 5; score = spare per period x weight. Production "
+                     "and spare are on the warehouse's basis (column basis: metal content "
+                     "or gross weight of ore), which may differ from the demand's basis.")
     return EmergencyPlan(
         config_name=cfg.name, config_file=fname, scenario=sc, currency=cfg.currency,
         periods=cfg.periods, period_days=cfg.period_days,

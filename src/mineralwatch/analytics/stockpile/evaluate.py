@@ -40,6 +40,13 @@ def drawdown(stock_t: FloatArray, gaps: FloatArray, max_release_t: FloatArray) -
     return np.diff(cum, axis=-1, prepend=0.0)
 
 
+def remaining_gap(gaps: FloatArray, release: FloatArray) -> FloatArray:
+    """Shortfall left after releases: ``gaps - release``, rounding noise set to zero."""
+    short = np.asarray(gaps, dtype=float) - release
+    tiny = 1e-9 * max(1.0, float(np.max(gaps, initial=0.0)))
+    return np.where(short > tiny, short, 0.0)
+
+
 def cvar(losses: FloatArray, probabilities: FloatArray, alpha: float) -> float:
     """Conditional value at risk: the mean of the worst ``1 - alpha`` of a discrete loss.
 
@@ -92,7 +99,7 @@ def evaluate_stock(problem: StockpileProblem, stock_t: FloatArray) -> Evaluation
     """Release schedule, shortfall and costs of a stock in every scenario of ``problem``."""
     x = np.asarray(stock_t, dtype=float)
     release = drawdown(x, problem.gaps, problem.max_release_t)
-    short = np.clip(problem.gaps - release, 0.0, None)
+    short = remaining_gap(problem.gaps, release)
     p = problem.probabilities
     es_t = np.einsum("s,sit->i", p, short)
     v, r = problem.value_lost, problem.residual_value
@@ -132,4 +139,5 @@ def days_of_cover_stock(demand_t_per_year: FloatArray, unit_cost: FloatArray,
     return want * scale, scale
 
 
-__all__ = ["Evaluation", "cvar", "days_of_cover_stock", "drawdown", "evaluate_stock"]
+__all__ = ["Evaluation", "cvar", "days_of_cover_stock", "drawdown", "evaluate_stock",
+           "remaining_gap"]

@@ -25,6 +25,7 @@ _SUMMARY = [("mineral", "Mineral"), ("stock_t", "Stock at start (t)"),
             ("source", "Source")]
 _ALTERNATIVES = [("mineral", "Mineral"), ("rank", "Rank"), ("name", "Country"),
                  ("country", "ISO3"), ("year", "Year"), ("production_t", "Production (t)"),
+                 ("basis", "Basis"),
                  ("spare_t_per_period", "Spare (t/period)"), ("spare_basis", "Spare basis"),
                  ("wgi", "WGI mean"), ("score", "Score"), ("source", "Source")]
 

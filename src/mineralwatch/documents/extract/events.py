@@ -51,6 +51,7 @@ TRIGGERS: dict[str, str] = {
     "import_tariff": r"(?:import )?tariffs? on (?:imports|\w+ imports)|import tariffs?|加征关税",
 }
 _TRIGGER_RE = {k: re.compile(rf"(?i){v}") for k, v in TRIGGERS.items()}
+_ANY_TRIGGER = re.compile("(?i)" + "|".join(f"(?:{v})" for v in TRIGGERS.values()))
 ACTION = re.compile(
     r"(?i)\b(?:implement\w*|impos\w*|announc\w*|issu\w*|introduc\w*|decid\w*|decision|"
     r"extend\w*|set|sets|adopt\w*|enforc\w*|guarantee\w*|ban(?:s|ned)?|suspend\w*|lift\w*|"
@@ -80,7 +81,7 @@ INSTRUMENT = re.compile(
     r"|(?:(?:商务部|海关总署|工业和信息化部|工信部|财政部|国务院|自然资源部|国务院关税税则委员会)"
     r"[、和与及]?)*公告\s*(?:19|20)\d{2}\s*年\s*第\s*\d+\s*号"
     r"|(?:Ministerial\s+)?(?:Decision|Decree|Regulation|Resolution|Order|Law|Notice)\s+"
-    r"No\.?\s*[\w./-]*\d[\w./-]*(?:\s+of\s+(?:19|20)\d{2})?"
+    r"No\.?\s*[\w/-]*\d(?:[\w/-]|\.(?=\w))*(?:\s+of\s+(?:19|20)\d{2})?"
     r"|Documents?\s+No\.?\s*\d+(?:\s+and\s+No\.?\s*\d+)?"
     r"|Executive Order\s+\d+|Regulation\s+\(EU\)\s*\d{4}/\d+"
     r"|《[^》]{2,40}(?:条例|办法|规定|法|公告|决定|通知|清单)》"
@@ -137,6 +138,8 @@ def _measures(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
     """The distinct measures a sentence names ("from export bans ... to an export quota
     system": a prohibition and a quota), each with its first trigger, in text order."""
     out: list[tuple[str, re.Match[str]]] = []
+    if not _ANY_TRIGGER.search(sent.text):
+        return out
     for measure, rx in _TRIGGER_RE.items():
         for m in rx.finditer(sent.text):
             if any(o.start() < m.end() and m.start() < o.end() for _, o in out):

@@ -92,7 +92,7 @@ def _top_level(pattern: str) -> list[str]:
     """Alternatives of a pattern split at its top-level ``|``."""
     out, depth, cur = [], 0, ""
     for ch in pattern:
-        depth += ch == "(" and 1 or ch == ")" and -1 or 0
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
         if ch == "|" and depth == 0:
             out.append(cur)
             cur = ""
@@ -126,7 +126,7 @@ VERB_BASIS = {"supplies": "supply", "supply": "supply", "supplied": "supply",
               "produces": "production", "produce": "production", "produced": "production",
               "mines": "production", "mined": "production", "refines": "refining",
               "refined": "refining", "processes": "refining", "processed": "refining",
-              "holds": "reserves", "hold": "reserves", "exports": "exports",
+              "holds": "reserves", "hold": "reserves", "held": "reserves", "exports": "exports",
               "imports": "imports", "consumes": "demand", "consumed": "demand"}
 _VERB_BASIS = re.compile(r"(?i)\b(?:" + "|".join(VERB_BASIS) + r")\b")
 _BASIS_RE = re.compile("(?i)" + "|".join(sorted(map(re.escape, SHARE_BASIS), key=len,
@@ -225,9 +225,7 @@ def _percent_measure(sent: Sentence, s: int, e: int) -> tuple[str, bool]:
     m = _OF_BASIS.match(after)
     if m:
         return f"{SHARE_BASIS[m.group(1).casefold()]}_share", False
-    if _OF_WORLD.match(after):
-        verbs = _VERB_BASIS.findall(text[sent.span.start:s])
-        return (f"{VERB_BASIS[verbs[-1].casefold()]}_share" if verbs else "share"), False
+    world = _OF_WORLD.match(after)
     lo = max(sent.span.start, s - 60)
     before = text[lo:s]
     near_after = text[e:min(sent.span.end, e + 25)]
@@ -236,11 +234,14 @@ def _percent_measure(sent: Sentence, s: int, e: int) -> tuple[str, bool]:
     share = [x.end() for x in _SHARE_RE.finditer(before)]
     after_growth = _GROWTH_RE.search(near_after) or _DECLINE_RE.search(near_after)
     last = max([*growth, *decline, *share], default=-1)
-    if last >= 0:
-        if share and last == max(share):
-            basis = _BASIS_RE.findall(text[sent.span.start:s])
-            return (f"{SHARE_BASIS[basis[-1].casefold()]}_share" if basis else "share"), False
+    if last >= 0 and not (share and last == max(share)):
         return "growth", bool(decline and last == max(decline))
+    if world or last >= 0:
+        basis = _BASIS_RE.findall(text[sent.span.start:s])
+        if basis:
+            return f"{SHARE_BASIS[basis[-1].casefold()]}_share", False
+        verbs = _VERB_BASIS.findall(text[sent.span.start:s])
+        return (f"{VERB_BASIS[verbs[-1].casefold()]}_share" if verbs else "share"), False
     if after_growth:
         return "growth", bool(_DECLINE_RE.match(after_growth.group(0)))
     return "rate", False
