@@ -40,6 +40,9 @@ def run_step(step: str, rows: int, repeat: int) -> dict[str, Any]:
 
 
 def ratios(steps: dict[str, dict[str, Any]], rows: int) -> dict[str, Any]:
+    """Ratios of best-of-N wall times (as before), of median wall times (``median_*``) and
+    of CPU seconds (``cpu_*``: user + system time of all threads, which a busy shared
+    machine inflates much less than wall time)."""
     def sec(name: str, kind: str = "seconds") -> float | None:
         s = steps.get(name, {})
         return s.get(kind) if "error" not in s else None
@@ -47,21 +50,21 @@ def ratios(steps: dict[str, dict[str, Any]], rows: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if sec("ingest"):
         out["ingest_rows_per_s"] = round(rows / sec("ingest"))  # type: ignore[operator]
+    if sec("ingest", "median_seconds"):
+        out["median_ingest_rows_per_s"] = round(rows / sec("ingest", "median_seconds"))  # type: ignore[operator]
     if sec("ingest", "cpu_seconds"):
         out["ingest_rows_per_cpu_s"] = round(rows / sec("ingest", "cpu_seconds"))  # type: ignore[operator]
-    for a, b, key in (("hhi_parquet", "scan", "cpu_hhi_parquet_over_scan"),
-                      ("hhi_parquet", "scan_columns", "cpu_hhi_parquet_over_scan_columns"),
-                      ("pandas", "hhi_parquet", "cpu_pandas_over_hhi_parquet")):
-        if sec(a, "cpu_seconds") and sec(b, "cpu_seconds"):
-            out[key] = round(sec(a, "cpu_seconds") / sec(b, "cpu_seconds"), 2)  # type: ignore[operator]
-    for a, b, key in (("hhi_parquet", "scan", "hhi_parquet_over_scan"),
-                      ("hhi_parquet", "scan_columns", "hhi_parquet_over_scan_columns"),
-                      ("hhi_warehouse", "scan", "hhi_warehouse_over_parquet_scan"),
-                      ("hhi_warehouse", "scan_warehouse", "hhi_warehouse_over_warehouse_scan"),
-                      ("pandas", "hhi_parquet", "pandas_over_hhi_parquet"),
-                      ("pandas", "hhi_warehouse", "pandas_over_hhi_warehouse")):
-        if sec(a) and sec(b):
-            out[key] = round(sec(a) / sec(b), 2)  # type: ignore[operator]
+    pairs = (("hhi_parquet", "scan", "hhi_parquet_over_scan"),
+             ("hhi_parquet", "scan_columns", "hhi_parquet_over_scan_columns"),
+             ("hhi_warehouse", "scan", "hhi_warehouse_over_parquet_scan"),
+             ("hhi_warehouse", "scan_warehouse", "hhi_warehouse_over_warehouse_scan"),
+             ("pandas", "hhi_parquet", "pandas_over_hhi_parquet"),
+             ("pandas", "hhi_warehouse", "pandas_over_hhi_warehouse"))
+    for kind, prefix in (("seconds", ""), ("median_seconds", "median_"),
+                         ("cpu_seconds", "cpu_")):
+        for a, b, key in pairs:
+            if sec(a, kind) and sec(b, kind):
+                out[prefix + key] = round(sec(a, kind) / sec(b, kind), 2)  # type: ignore[operator]
     peaks = [s["peak_rss_mb"] for s in steps.values() if "peak_rss_mb" in s]
     if peaks:
         out["peak_rss_mb_max"] = max(peaks)
@@ -69,14 +72,22 @@ def ratios(steps: dict[str, dict[str, Any]], rows: int) -> dict[str, Any]:
 
 
 def targets(r: dict[str, Any], rows: int) -> dict[str, Any]:
+    """Targets on best-of-N wall time (the issue's measure). ``... (cpu)`` entries say
+    whether the target would hold with both cores free: ingest at >= 2M rows per CPU
+    second, HHI ratios of CPU seconds."""
     t: dict[str, Any] = {}
     if "ingest_rows_per_s" in r:
         t["ingest >= 1M rows/s"] = r["ingest_rows_per_s"] >= 1_000_000
+    if "ingest_rows_per_cpu_s" in r:
+        t["ingest >= 1M rows/s (cpu: >= 2M rows/CPU-s)"] = r["ingest_rows_per_cpu_s"] >= 2_000_000
     if rows == 10_000_000:
-        if "hhi_parquet_over_scan" in r:
-            t["hhi within 3x of a full scan"] = r["hhi_parquet_over_scan"] <= 3.0
-        if "pandas_over_hhi_parquet" in r:
-            t["hhi >= 10x faster than pandas"] = r["pandas_over_hhi_parquet"] >= 10.0
+        for prefix, label in (("", ""), ("cpu_", " (cpu)")):
+            if prefix + "hhi_parquet_over_scan" in r:
+                t["hhi within 3x of a full scan" + label] = \
+                    r[prefix + "hhi_parquet_over_scan"] <= 3.0
+            if prefix + "pandas_over_hhi_parquet" in r:
+                t["hhi >= 10x faster than pandas" + label] = \
+                    r[prefix + "pandas_over_hhi_parquet"] >= 10.0
     if rows >= 100_000_000 and "peak_rss_mb_max" in r:
         t["100M within 24 GB"] = r["peak_rss_mb_max"] <= 24 * 1024
     return t
@@ -105,17 +116,20 @@ def main(argv: list[str] | None = None) -> int:
              "hhi_warehouse", "pandas", "check"]
     for rows in sizes:
         entry = doc["sizes"].setdefault(str(rows), {"steps": {}})
+        entry["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
         for step in [s for s in order if s in chosen]:
             if step in ("pandas", "check") and rows > PANDAS_MAX_ROWS:
                 entry["steps"][step] = {"skipped": f"pandas baseline skipped above "
                                         f"{PANDAS_MAX_ROWS:,} rows (memory)"}
                 continue
-            repeat = 1 if step in ("generate", "ingest", "check") or rows >= 50_000_000 \
+            repeat = 1 if step in ("generate", "check") or rows >= 50_000_000 \
                 else args.repeat
             res = run_step(step, rows, repeat)
             entry["steps"][step] = res
             print(f"{rows:>12,} {step:<15} " + (f"{res['seconds']:8.2f} s  "
-                  f"{res['peak_rss_mb']:8.0f} MB" if "seconds" in res else str(res)),
+                  f"{res['cpu_seconds']:8.2f} CPU-s  {res['peak_rss_mb']:8.0f} MB  "
+                  f"load {res['load_average_before'][0]:.1f}"
+                  if "seconds" in res else str(res)),
                   flush=True)
         entry["ratios"] = ratios(entry["steps"], rows)
         entry["targets"] = targets(entry["ratios"], rows)

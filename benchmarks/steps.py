@@ -141,11 +141,17 @@ def step_check(rows: int) -> dict[str, Any]:
     eng.bind("trade", folder(rows))
     a = exporter_concentration(eng)
     b = pandas_exporter_hhi(folder(rows))
-    assert len(a) == len(b)
+    assert len(a) == len(b), (len(a), len(b))
+    assert (a["period"].astype(str).to_numpy() == b["period"].astype(str).to_numpy()).all()
+    assert (a["hs6"].astype(str).to_numpy() == b["hs6"].astype(str).to_numpy()).all()
     same_top = bool((a["top1_exporter"].to_numpy() == b["top1_exporter"].to_numpy()).all())
-    return {"max_abs_diff_hhi": float((a["hhi"] - b["hhi"]).abs().max()),
-            "max_abs_diff_top3": float((a["top3_share"] - b["top3_share"]).abs().max()),
-            "same_top1_exporter": same_top}
+    d_hhi = float((a["hhi"] - b["hhi"]).abs().max())
+    d_top = max(float((a[c] - b[c]).abs().max())
+                for c in ("top1_share", "top3_share", "top5_share"))
+    assert (a["n_exporters"].to_numpy() == b["n_exporters"].to_numpy()).all()
+    assert d_hhi < 1e-6 and d_top < 1e-9 and same_top, (d_hhi, d_top, same_top)
+    return {"max_abs_diff_hhi": d_hhi, "max_abs_diff_top_shares": d_top,
+            "same_top1_exporter": same_top, "agree": True}
 
 
 STEPS: dict[str, Callable[[int], dict[str, Any]]] = {
@@ -162,20 +168,28 @@ STEPS: dict[str, Callable[[int], dict[str, Any]]] = {
 
 
 def main(argv: list[str]) -> None:
+    import os
+    import statistics
+
     name, rows = argv[0], int(float(argv[1]))
     repeat = int(argv[2]) if len(argv) > 2 else 1
     times, cpu, extra = [], [], {}
+    load_before = [round(x, 2) for x in os.getloadavg()]
     for _ in range(repeat):
         r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         extra = STEPS[name](rows)
         times.append(time.perf_counter() - t0)
         r1 = resource.getrusage(resource.RUSAGE_SELF)
-        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+        cpu.append(round(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime, 3))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     best = times.index(min(times))
     print(json.dumps({"step": name, "rows": rows, "seconds": times[best],
-                      "cpu_seconds": round(cpu[best], 3), "all_seconds": times,
+                      "cpu_seconds": cpu[best], "median_seconds": statistics.median(times),
+                      "min_cpu_seconds": min(cpu), "median_cpu_seconds": statistics.median(cpu),
+                      "all_seconds": times, "all_cpu_seconds": cpu,
+                      "load_average_before": load_before,
+                      "load_average_after": [round(x, 2) for x in os.getloadavg()],
                       "peak_rss_mb": round(rss, 1), **extra}))
 
 

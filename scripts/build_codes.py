@@ -20,6 +20,15 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parents[1] / "src/mineralwatch/codes/data/countries.tsv"
 
 
+#: Display names where the standard ones are long or odd in charts (CLDR says "US").
+DISPLAY = {
+    "USA": "United States", "GBR": "United Kingdom", "COD": "DR Congo",
+    "COG": "Congo (Brazzaville)", "RUS": "Russia", "KOR": "South Korea",
+    "PRK": "North Korea", "IRN": "Iran", "LAO": "Laos", "VNM": "Vietnam",
+    "BOL": "Bolivia", "VEN": "Venezuela", "TZA": "Tanzania", "SYR": "Syria",
+}
+
+
 def _clean(name: str) -> str:
     return re.sub(r"\s*\(the\)\s*$", "", name.strip())
 
@@ -38,11 +47,14 @@ def main() -> None:
         name = r["CLDR display name"].strip() or r["official_name_en"].strip()
         if " - " in name:  # CLDR's "Congo - Kinshasa": use the official short name instead
             name = r["official_name_en"].strip()
+        if iso3 in DISPLAY:
+            name = DISPLAY[iso3]
         names_en = {
             _clean(r["UNTERM English Short"]),
             r["official_name_en"].strip(),
             _clean(r["UNTERM English Formal"]),
             r["CLDR display name"].strip(),
+            r["CLDR display name"].strip() if " - " not in r["CLDR display name"] else "",
         } - {"", name}
         zh = r["UNTERM Chinese Short"].strip() or r["official_name_cn"].strip()
         names_zh = {r["official_name_cn"].strip(), r["UNTERM Chinese Formal"].strip()} - {"", zh}

@@ -100,7 +100,7 @@ def test_overview_and_mineral_pages_render_with_security_headers(client):
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "DENY"
-    assert "Democratic Republic of the Congo" in client.get("/").text
+    assert "DR Congo" in client.get("/").text
 
 
 def test_pages_load_only_local_assets(client):

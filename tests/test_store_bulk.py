@@ -67,3 +67,17 @@ def test_missing_required_column(tmp_path: Path, wh: Warehouse) -> None:
     trade_frame().drop(columns=["hs6"]).to_parquet(tmp_path / "x.parquet")
     with pytest.raises(SchemaError, match="hs6"):
         wh.ingest_parquet("trade", tmp_path / "x.parquet", src())
+
+
+def test_duplicate_keys_are_named_and_settings_restored(tmp_path: Path, wh: Warehouse) -> None:
+    wh.con.execute("SET preserve_insertion_order = true")
+    dup = pd.concat([trade_frame(), trade_frame().iloc[1:2]])
+    dup.to_parquet(tmp_path / "dup.parquet")
+    with pytest.raises(SchemaError) as err:
+        wh.ingest_parquet("trade", tmp_path / "dup.parquet", src())
+    assert "THA" in str(err.value) and "2 rows" in str(err.value)
+    assert wh.count("trade") == 0 and wh.source("baci:bulk") is None
+    setting = wh.con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    assert setting is not None and bool(setting[0]) is True
+    trade_frame().to_parquet(tmp_path / "ok.parquet")
+    assert wh.ingest_parquet("trade", tmp_path / "ok.parquet", src()).rows == {"trade": 3}

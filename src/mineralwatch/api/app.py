@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,7 @@ from mineralwatch.api.auth import AuthStore, auth_path_for
 from mineralwatch.api.security import SecurityHeadersMiddleware
 from mineralwatch.errors import InputError, MineralwatchError, NotFoundError
 from mineralwatch.store import Warehouse
+from mineralwatch.store import cache as result_cache
 from mineralwatch.store import open as open_warehouse
 
 STATIC = Path(str(resources.files("mineralwatch.api").joinpath("static")))
@@ -31,6 +33,25 @@ def plotly_js_path() -> Path:
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+class ResultCacheMiddleware:
+    """Activates the app's analytics result cache for each request (``store/cache.py``).
+
+    Results of ``@cached`` analytics (concentration, criticality, ...) are reused until
+    the warehouse changes; GET and HEAD requests read the warehouse fingerprint once.
+    """
+
+    def __init__(self, app: Any, cache: result_cache.ResultCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with result_cache.use(self.cache, read_only=scope["method"] in ("GET", "HEAD")):
+            await self.app(scope, receive, send)
 
 
 def create_app(warehouse: Warehouse | Path | str | None = None, *,
@@ -59,6 +80,8 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
     app.state.wh = wh
     app.state.auth = auth or AuthStore(auth_path_for(wh.path) if wh.path else ":memory:")
     app.add_middleware(SecurityHeadersMiddleware, allowed_hosts=hosts or DEFAULT_HOSTS)
+    app.state.result_cache = result_cache.ResultCache()
+    app.add_middleware(ResultCacheMiddleware, cache=app.state.result_cache)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/static-vendor/plotly.min.js", include_in_schema=False)

@@ -31,7 +31,7 @@ def producer_map(name: str, rec: dict[str, Any]) -> dict[str, Any]:
             "z": [round(float(s["share"]) * 100, 2) for s in shares],
             "text": [countries.name(s["country"]) for s in shares],
             "hovertemplate": "%{text}: %{z:.1f}%<extra></extra>",
-            "colorscale": "Blues", "zmin": 0, "colorbar": {"title": {"text": "% of world"},
+            "colorscale": [[0, "#e3eef7"], [1, "#0b3d66"]], "zmin": 0, "colorbar": {"title": {"text": "% of world"},
                                                            "thickness": 10},
         }],
         "layout": _layout(title={"text": f"{name}: {rec['stage']} production shares, "
@@ -77,7 +77,7 @@ def concentration_history(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
         "title": "Concentration over time",
         "spec": {"data": traces, "layout": _layout(
             title={"text": f"{name}: HHI by stage"},
-            xaxis={"title": {"text": "year"}},
+            xaxis={"title": {"text": "year"}, "dtick": 1, "tickformat": "d"},
             yaxis={"title": {"text": "HHI (0–10,000)"}, "rangemode": "tozero"})},
         "caption": f"Herfindahl–Hirschman index of production shares. Sources: "
                    f"{', '.join(sorted(sources))}.",
@@ -92,7 +92,7 @@ def balance_figure(name: str, mineral: str, unit: str, df: Any, *,
     if "p10" in df.columns and df["p10"].notna().any():
         data.append({"type": "scatter", "x": years + years[::-1],
                      "y": [float(v) for v in df["p90"]] + [float(v) for v in df["p10"]][::-1],
-                     "fill": "toself", "fillcolor": "rgba(31,95,139,0.15)",
+                     "fill": "toself", "fillcolor": "rgba(31,95,139,0.15)", "mode": "lines",
                      "line": {"width": 0}, "name": "balance P10–P90", "hoverinfo": "skip"})
     for col, color in (("supply", "#3a9d5d"), ("demand", "#d9822b"), ("balance", "#1f5f8b")):
         data.append({"type": "scatter", "mode": "lines+markers", "name": col, "x": years,
@@ -133,25 +133,113 @@ def transshipment_figure(res: dict[str, Any]) -> dict[str, Any]:
                    "red: flagged. Source: trade table (mirror statistics), production."}
 
 
+def criticality_panel(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
+    """EU-method decomposition: each country's term of the weighted HHI, and the effects."""
+    from mineralwatch.analytics.criticality.api import criticality
+
+    crit = criticality(wh, method="eu", material=mineral, explain=True)
+    if crit.empty:
+        return None
+    r = crit.iloc[0].to_dict()
+    exp = r.get("explain") or {}
+    terms = sorted(exp.get("global_supply", []), key=lambda t: -float(t["term"]))[:10]
+    importer = countries.name(str(r.get("importer", "EUU")))
+    verdict = "critical" if r["critical"] else "not critical"
+    note = (f"SR {r['sr']:.2f} (bottleneck stage: {r['stage']}; extraction "
+            f"{_fmt2(r.get('sr_extraction'))}, processing {_fmt2(r.get('sr_processing'))}), "
+            f"EI {_fmt2(r['ei'])}: {verdict} for the {importer} at thresholds SR ≥ 1.0, "
+            f"EI ≥ 2.8.")
+    effects = exp.get("effects", {})
+    labels = {"without_t": "without trade parameter t", "without_recycling":
+              "without recycling (EOL-RIR = 0)", "without_substitution": "without substitution",
+              "ir_0": "import reliance 0%", "ir_1": "import reliance 100%"}
+    rows = "".join(f"<li>{labels.get(k, k)}: SR {v['sr']:.2f} ({v['change']:+.2f})</li>"
+                   for k, v in effects.items() if isinstance(v, dict) and "sr" in v)
+    would = "".join(f"<li>{_esc(w)}</li>" for w in exp.get("would_change", []))
+    spec = None
+    if terms:
+        spec = {"data": [{"type": "bar", "orientation": "h",
+                          "y": [countries.name(t["country"]) for t in terms][::-1],
+                          "x": [round(float(t["term"]), 4) for t in terms][::-1],
+                          "customdata": [[t["share"], t["wgi"], t["t"]] for t in terms][::-1],
+                          "hovertemplate": "%{y}: %{x:.3f}<br>share %{customdata[0]:.1%}, "
+                          "WGI %{customdata[1]:.1f}, t %{customdata[2]}<extra></extra>",
+                          "marker": {"color": "#1f5f8b"}}],
+                "layout": _layout(title={"text": f"Contributions to HHI(WGI, t), "
+                                         f"{exp.get('stage', '')}"},
+                                  xaxis={"title": {"text": "share² × WGI (0–10) × t"}},
+                                  margin={"l": 140, "r": 10, "t": 36, "b": 40})}
+    return {"title": "Criticality (EU method)", "spec": spec,
+            "caption": "Each producer's term S² × WGI × t of the governance-weighted HHI. "
+                       "Source: EU CRM 2023 study tables (supply shares, t, parameters), World "
+                       "Bank WGI (rescaled 0–10, 10 worst).",
+            "note": note,
+            "html": (f"<ul class='small'>{rows}</ul>" if rows else "")
+                    + (f"<p class='small'>What would change the classification:</p>"
+                       f"<ul class='small'>{would}</ul>" if would else "")}
+
+
+def balance_panel(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
+    """The first shipped scenario for this mineral, with Monte Carlo bands."""
+    from mineralwatch.analytics.balance import balance
+    from mineralwatch.api.workflows import scenario_dir, shipped_scenarios
+
+    match = [s for s in shipped_scenarios() if s["mineral"] == mineral]
+    if not match:
+        return None
+    res = balance(wh, scenario=scenario_dir() / match[0]["file"], draws=500, seed=0)
+    fig = balance_figure(res.scenario.name, res.mineral, res.unit, res.frame(),
+                         source=match[0]["file"])
+    return {"title": "Balance under a policy scenario", "spec": fig["spec"],
+            "caption": fig["caption"], "note": None, "html": None}
+
+
+def documents_panel(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
+    """Passages about this mineral, cited and linked."""
+    from mineralwatch.documents.search import search
+
+    if wh.count("passage") == 0:
+        return None
+    name = minerals.table()[mineral].name
+    hits = search(wh, name, limit=5)
+    if not hits:
+        return None
+    items = "".join(
+        f"<li><a class='citation' href='/documents/{_esc(h.doc_id)}/{h.passage}'>"
+        f"[{_esc(h.doc_id)}:{h.passage}]</a> {_esc(h.snippet).replace('**', '')}</li>"
+        for h in hits)
+    return {"title": "Related documents", "spec": None, "caption": None, "note": None,
+            "html": f"<ul class='small'>{items}</ul>"}
+
+
+def _fmt2(v: Any) -> str:
+    return "—" if v is None or v != v else f"{float(v):.2f}"
+
+
+def _esc(text: object) -> str:
+    from markupsafe import escape
+
+    return str(escape(str(text)))
+
+
 def extra_panels(wh: Warehouse, mineral: str) -> list[dict[str, Any]]:
-    """Panels from other analytics (criticality, balance, documents) where available."""
+    """Panels from the other analytics, each skipped (with a log line) when it has no data."""
+    import logging
+
     from mineralwatch.errors import MineralwatchError
 
     panels: list[dict[str, Any]] = []
-    try:
-        from mineralwatch.analytics.criticality.api import criticality
-
-        crit = criticality(wh, method="eu", material=mineral, explain=True)
-        if not crit.empty:
-            r = crit.iloc[0].to_dict()
-            panels.append({"title": "Criticality (EU method)", "spec": None,
-                           "note": f"SR {r['sr']:.2f} (bottleneck: {r['stage']}), EI "
-                                   f"{r['ei']:.2f}: {'critical' if r['critical'] else 'not critical'}"
-                                   f" for the {r.get('importer', 'EU')}. Source: EU CRM 2023 "
-                                   "study tables, WGI."})
-    except (MineralwatchError, KeyError, ImportError):
-        pass
+    for make in (criticality_panel, balance_panel, documents_panel):
+        try:
+            panel = make(wh, mineral)
+        except MineralwatchError as exc:
+            logging.getLogger(__name__).info("%s: %s", make.__name__, exc)
+            continue
+        if panel is not None:
+            panels.append(panel)
     return panels
 
 
-__all__ = ["concentration_history", "extra_panels", "producer_map"]
+__all__ = ["balance_figure", "balance_panel", "concentration_history", "criticality_panel",
+           "documents_panel", "extra_panels", "impact_figure", "producer_map",
+           "transshipment_figure"]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 from typing import Any
 
 import pandas as pd
@@ -71,6 +72,11 @@ def _as_list(v: Any) -> list[Any]:
     return list(v)
 
 
+def _is_web_url(url: object) -> bool:
+    """Only http(s) links are rendered as links (never javascript: or data: URLs)."""
+    return isinstance(url, str) and urlparse(url).scheme in ("http", "https")
+
+
 def _event_rows(events: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for e in events.to_dict("records"):
@@ -79,8 +85,14 @@ def _event_rows(events: pd.DataFrame) -> list[dict[str, Any]]:
         cites = []
         for c in _as_list(e.get("citations")):
             if isinstance(c, dict):
-                label = c.get("title") or c.get("instrument") or c.get("doc_id") or c.get("url")
-                cites.append({"url": c.get("url"), "label": label or "source"})
+                url = c.get("url")
+                label = (c.get("title") or c.get("document") or c.get("instrument")
+                         or c.get("publisher") or c.get("doc_id")
+                         or (urlparse(url).netloc.removeprefix("www.") if url else None))
+                if c.get("doc_id") and c.get("passage") is not None:
+                    label = f"[{c['doc_id']}:{c['passage']}]"
+                cites.append({"url": url if _is_web_url(url) else None,
+                              "label": label or "source"})
             else:
                 cites.append({"url": None, "label": str(c)})
         rows.append({

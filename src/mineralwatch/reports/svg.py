@@ -30,6 +30,11 @@ def _e(text: object) -> str:
     return str(escape(str(text)))
 
 
+def _clip(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters with an ellipsis (full text goes in a tooltip)."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def fmt_number(v: float, *, percent: bool = False, digits: int = 1) -> str:
     """Human formatting: 0.694 -> '69.4%' with ``percent``; 96600 -> '96,600'."""
     if percent:
@@ -81,7 +86,7 @@ def hbar(items: Sequence[tuple[str, float]], *, title: str, unit: str = "",
         w = max(0.0, v) / vmax * plot_w
         parts.append(
             f'<text x="{left - 6}" y="{y + 13}" font-size="12" text-anchor="end" fill="#333">'
-            f"{_e(label)}</text>"
+            f"<title>{_e(label)}</title>{_e(_clip(label, 22))}</text>"
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}">'
             f"<title>{_e(label)}: {_e(fmt_number(v, percent=percent))}</title></rect>"
             f'<text x="{left + w + 4:.1f}" y="{y + 13}" font-size="11" fill="#333">'
@@ -235,7 +240,8 @@ def timeline(events: Sequence[tuple[date, str, str]], *, title: str,
                      f'stroke="#ddd"/><circle cx="{x:.1f}" cy="{y + 5}" r="5" '
                      f'fill="{colors[cat]}"><title>{_e(d.isoformat())} {_e(label)}</title>'
                      f'</circle><text x="{x + 9:.1f}" y="{y + 9}" font-size="11" fill="#222">'
-                     f"{_e(d.isoformat())} · {_e(label)}</text>")
+                     f"<title>{_e(label)}</title>{_e(d.isoformat())} · "
+                     f"{_e(_clip(label, max(12, int((width - right - x - 80) / 6))))}</text>")
     years = range(events[0][0].year, events[-1][0].year + 1)
     for yr in years:
         x = sx(date(yr, 1, 1).toordinal())

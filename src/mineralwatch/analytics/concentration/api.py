@@ -50,6 +50,7 @@ from mineralwatch.errors import (
     NotFoundError,
     UnknownCodeError,
 )
+from mineralwatch.store.cache import cached
 from mineralwatch.store.engine import Engine, as_engine
 from mineralwatch.store.warehouse import Warehouse
 
@@ -231,6 +232,7 @@ def _available(prod: pd.DataFrame, supply: pd.DataFrame) -> str:
 
 
 # -- production side ----------------------------------------------------------------------
+@cached
 def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine",
                   year: int | None = None, *, source: str | None = None,
                   include_aggregates: bool = False) -> pd.DataFrame:

@@ -23,26 +23,30 @@ _AGGREGATES = ", ".join(f"'{c}'" for c in sorted(AGGREGATE_CODES))
 def _chosen_flows(where: str) -> str:
     """CTEs ending in ``chosen(period, hs6, exporter, value_usd)``: trade rows passing
     ``where`` (a constant SQL condition with placeholders), summed by exporter, on the
-    preferred reporting side of each period and HS6 code."""
+    preferred reporting side of each period and HS6 code.
+
+    The rows are grouped once, by the side's rank (an integer) rather than by the side's
+    name: sides of equal rank are then already summed together, so the preferred side's
+    rows need no second grouping (profiled at 10M rows: that pass was ~1/3 of the CPU
+    after the scan)."""
     return f"""
 flows AS (
-    SELECT period, hs6, reporter_side, exporter, sum(value_usd) AS value_usd
-    FROM trade
-    WHERE value_usd > 0 AND exporter NOT IN ({_AGGREGATES}) AND {where}
-    GROUP BY period, hs6, reporter_side, exporter
-),
-ranked_flows AS (
-    SELECT period, hs6, {SIDE_RANK} AS side_rank, exporter, value_usd FROM flows
+    SELECT period, hs6, side_rank, exporter, sum(value_usd) AS value_usd
+    FROM (
+        SELECT period, hs6, {SIDE_RANK} AS side_rank, exporter, value_usd
+        FROM trade
+        WHERE value_usd > 0 AND exporter NOT IN ({_AGGREGATES}) AND {where}
+    ) AS t
+    GROUP BY period, hs6, side_rank, exporter
 ),
 best_side AS (
-    SELECT period, hs6, min(side_rank) AS side_rank FROM ranked_flows GROUP BY period, hs6
+    SELECT period, hs6, min(side_rank) AS side_rank FROM flows GROUP BY period, hs6
 ),
 chosen AS (
-    SELECT f.period, f.hs6, f.exporter, sum(f.value_usd) AS value_usd
-    FROM ranked_flows AS f
+    SELECT f.period, f.hs6, f.exporter, f.value_usd
+    FROM flows AS f
     JOIN best_side AS b
       ON f.period = b.period AND f.hs6 = b.hs6 AND f.side_rank = b.side_rank
-    GROUP BY f.period, f.hs6, f.exporter
 )"""
 
 

@@ -28,6 +28,7 @@ from mineralwatch.analytics.criticality.usgs import assess_usgs
 from mineralwatch.codes import countries
 from mineralwatch.errors import Failure, InputError, NotFoundError
 from mineralwatch.store import Warehouse
+from mineralwatch.store.cache import cached
 from mineralwatch.store import open as open_warehouse
 
 Method = Literal["eu", "usgs"]
@@ -104,6 +105,7 @@ def load_inputs(wh: Warehouse, importer: str,
         end_use=_table(wh, "end_use"), import_reliance=_table(wh, "import_reliance"))
 
 
+@cached
 def criticality(wh: Warehouse | None = None, *, method: Method = "eu",
                 importer: str | None = None, material: str | list[str] | None = None,
                 explain: bool = False, sourcing: pd.DataFrame | None = None,

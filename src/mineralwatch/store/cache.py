@@ -1,0 +1,196 @@
+"""A result cache for analytics over one warehouse, for servers that repeat requests.
+
+The web server answers the same questions many times (a mineral page computes the
+concentration of every stage, the overview every mineral); the answers change only when
+the warehouse does. Functions decorated with :func:`cached` remember their results, keyed
+on their arguments and on the warehouse's :func:`fingerprint` (every source's id,
+checksum, ingestion time and row count, and the review status of every policy event), so
+an ingest, a removed source or a reviewed event makes the next call recompute.
+
+Caching is off unless a :class:`ResultCache` is active in the calling context (``with
+use(cache):``): library and CLI calls always compute. The web application activates one
+cache per warehouse for every request (``mineralwatch.api.app``).
+
+Results are returned as copies (a DataFrame's columns can be changed by the caller
+without touching the cached one); a :class:`~mineralwatch.errors.MineralwatchError` raised
+by the function (no data for a stage, an unknown material) is remembered and raised again.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from mineralwatch.errors import MineralwatchError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The cache of the current context (a web request), or ``None``: no caching.
+_ACTIVE: ContextVar[_Scope | None] = ContextVar("mineralwatch_result_cache", default=None)
+
+#: One query: provenance of every source and the review state of the event register.
+_FINGERPRINT_SQL = """
+SELECT
+  (SELECT count(*) || ':' || coalesce(bit_xor(hash(source_id, checksum, ingested_at,
+                                                   "rows")), 0) FROM "source"),
+  (SELECT count(*) || ':' || coalesce(bit_xor(hash(id, status)), 0) FROM "policy_event")
+"""
+
+
+class _Scope:
+    """The active cache and, for a read-only context, its warehouse fingerprint."""
+
+    def __init__(self, cache: ResultCache, read_only: bool) -> None:
+        self.cache = cache
+        self.read_only = read_only
+        self.fingerprint: str | None = None
+
+
+class ResultCache:
+    """A bounded LRU of analytics results for one warehouse (thread-safe).
+
+    Concurrent callers asking for the same missing entry wait for the first one instead
+    of computing it again.
+    """
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[tuple[Any, ...], tuple[bool, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def _lookup(self, key: tuple[Any, ...]) -> tuple[bool, Any] | None:
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+            return entry
+
+    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """The cached result for ``key``, computing (once) and storing it when missing."""
+        entry = self._lookup(key)
+        if entry is None:
+            with self._lock:
+                key_lock = self._key_locks.setdefault(key, threading.Lock())
+            with key_lock:
+                entry = self._lookup(key)
+                if entry is None:
+                    try:
+                        entry = (True, compute())
+                    except MineralwatchError as exc:
+                        entry = (False, exc)
+                    with self._lock:
+                        self.misses += 1
+                        self._data[key] = entry
+                        while len(self._data) > self.maxsize:
+                            self._data.popitem(last=False)
+                        self._key_locks.pop(key, None)
+        ok, value = entry
+        if not ok:
+            raise value
+        return _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy()
+    if isinstance(value, dict | list):
+        return copy.deepcopy(value)
+    return value
+
+
+@contextmanager
+def use(cache: ResultCache | None, *, read_only: bool = False
+        ) -> Iterator[ResultCache | None]:
+    """Make ``cache`` the active cache for the calling context (``None``: no caching).
+
+    ``read_only=True`` promises that nothing writes to the warehouse in this context (a
+    GET request): its fingerprint is then read once, not on every call.
+    """
+    token = _ACTIVE.set(None if cache is None else _Scope(cache, read_only))
+    try:
+        yield cache
+    finally:
+        _ACTIVE.reset(token)
+
+
+def active() -> ResultCache | None:
+    """The cache active in this context, if any."""
+    scope = _ACTIVE.get()
+    return None if scope is None else scope.cache
+
+
+def fingerprint(wh: Any) -> str:
+    """A string that changes whenever the warehouse's data may have changed."""
+    row = wh.con.execute(_FINGERPRINT_SQL).fetchone()
+    return f"{row[0]}#{row[1]}"
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable form of an argument; raises TypeError for anything else (no caching)."""
+    if value is None or isinstance(value, str | int | float | bool | bytes):
+        return value
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, *(_freeze(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", *sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, frozenset | set):
+        return ("set", *sorted(_freeze(v) for v in value))
+    raise TypeError(f"not cacheable: {type(value).__name__}")
+
+
+def cached(fn: F) -> F:
+    """Cache ``fn(wh, ...)`` in the active :class:`ResultCache` (see the module docstring).
+
+    The first parameter must be the warehouse. Calls with arguments that are not plain
+    values (a DataFrame, options objects), without a warehouse, or outside an active
+    cache run ``fn`` directly.
+    """
+    sig = inspect.signature(fn)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scope = _ACTIVE.get()
+        if scope is None:
+            return fn(*args, **kwargs)
+        try:
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            items = list(bound.arguments.items())
+            wh = items[0][1]
+            if wh is None or not hasattr(wh, "con"):
+                return fn(*args, **kwargs)
+            frozen = _freeze(items[1:])
+            fp = scope.fingerprint if scope.read_only else None
+            if fp is None:
+                fp = fingerprint(wh)
+                if scope.read_only:
+                    scope.fingerprint = fp
+        except Exception:  # unhashable argument, old warehouse without a table: compute
+            return fn(*args, **kwargs)
+        return scope.cache.get_or_compute((name, fp, frozen), lambda: fn(*args, **kwargs))
+
+    return wrapper  # type: ignore[return-value]
+
+
+__all__ = ["ResultCache", "active", "cached", "fingerprint", "use"]
