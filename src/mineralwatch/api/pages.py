@@ -122,7 +122,8 @@ def overview(request: Request, wh: Warehouse = Depends(get_wh), user: User = Rea
                         if not by[s].empty and mid in by[s].index), None)
             r[f"{key}_hhi"] = _num(rec["hhi"]) if rec is not None else ""
             r[f"{key}_level"] = _level(rec["hhi"]) if rec is not None else ""
-            r[f"{key}_top"] = countries.name(str(rec["top1_country"])) if rec is not None else ""
+            top = rec["top1_country"] if rec is not None else None
+            r[f"{key}_top"] = countries.name(str(top)) if isinstance(top, str) else ""
             r[f"{key}_share"] = _pct(rec["top1_share"]) if rec is not None else ""
         r["critical"] = crit.get(mid)
         r["event"] = latest.get(mid, "")

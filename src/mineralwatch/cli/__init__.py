@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 from rich.console import Console
 
@@ -54,20 +53,21 @@ def _load() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI and return the exit code (0 ok, 1 usage, 2 error)."""
+    """Entry point: run the CLI and return the exit code.
+
+    0 success; 2 a usage error (printed by the command-line parser) or a
+    :class:`MineralwatchError` (printed as one readable message, never a traceback);
+    130 interrupted.
+    """
     _load()
     err = Console(stderr=True)
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="mineralwatch", standalone_mode=False)
-    except click.exceptions.Abort:
-        err.print("[red]Aborted.[/red]")
-        return 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return 1
+        # standalone mode: the parser prints usage errors itself and exits with code 2,
+        # whichever click (installed or vendored by typer) it is built on
+        command.main(args=argv, prog_name="mineralwatch", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MineralwatchError as exc:
         err.print(f"[bold red]Error ({type(exc).__name__}):[/bold red] ", end="")
         err.print(str(exc), markup=False, highlight=False)

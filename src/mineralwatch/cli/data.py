@@ -35,6 +35,25 @@ def register(app: typer.Typer) -> None:
         console.print(f"Warehouse [bold]{where}[/bold]: {len(results)} starter sources, "
                       f"{added:,} rows written, {skipped} unchanged.")
 
+    @app.command("minerals", help="List the minerals and groups mineralwatch knows, with "
+                 "Chinese names, groups, stages and HS codes.")
+    def minerals_(fmt: FormatOpt = Format.table,
+                  search: Annotated[str | None, typer.Option(
+                      "--search", "-s", help="Only names or aliases containing this.")] = None
+                  ) -> None:
+        from mineralwatch.codes import minerals
+
+        rows = []
+        for m in minerals.table().values():
+            names = [m.id, m.name, *m.zh, *m.aliases]
+            if search and not any(search.casefold() in n.casefold() for n in names):
+                continue
+            rows.append({"id": m.id, "name": m.name, "zh": ", ".join(m.zh), "kind": m.kind,
+                         "groups": list(m.groups), "members": list(m.members),
+                         "stages": list(m.stages), "hs6": sorted({h.hs6 for h in m.hs})})
+        emit(rows, fmt, title="Minerals", columns=["id", "name", "zh", "kind", "groups",
+                                                   "stages", "hs6"])
+
     @app.command("sources", help="List the sources in the warehouse with their provenance.")
     def sources(warehouse: WarehouseOpt = None, fmt: FormatOpt = Format.table) -> None:
         with open_wh(warehouse) as wh:
