@@ -72,6 +72,16 @@ def _strings(index: np.ndarray, vocab: np.ndarray) -> pa.Array:
                                           pa.array(vocab)).cast(pa.string())
 
 
+def _base_cells(seed: int, ctry: np.ndarray, hs6: np.ndarray) -> np.ndarray:
+    """The (hs, exporter, importer) cells of the one-year data set (generated if needed)."""
+    t = pq.read_table(generate(ROWS_PER_PERIOD, seed=seed), columns=["hs6", "exporter",
+                                                                    "importer"])
+    h = np.searchsorted(hs6, t["hs6"].to_numpy()).astype(np.int64)
+    e = np.searchsorted(ctry, t["exporter"].to_numpy()).astype(np.int64)
+    i = np.searchsorted(ctry, t["importer"].to_numpy()).astype(np.int64)
+    return (h * N_COUNTRIES + e) * N_COUNTRIES + i
+
+
 def generate(rows: int, *, seed: int = 42, force: bool = False) -> Path:
     """Write ``rows`` rows of synthetic trade (cached: skipped when already there)."""
     out = folder(rows)
@@ -86,18 +96,18 @@ def generate(rows: int, *, seed: int = 42, force: bool = False) -> Path:
     ctry, hs6 = _vocab(rng)
     n_periods = math.ceil(rows / ROWS_PER_PERIOD)
     part = 0
-    first = np.empty(0, dtype=np.int64)
+    base = _base_cells(seed, ctry, hs6) if n_periods > 1 else None
     for p in range(n_periods):
         year = str(LAST_YEAR - n_periods + 1 + p)
         n = min(ROWS_PER_PERIOD, rows - p * ROWS_PER_PERIOD)
-        if p == 0 or n != first.size:
+        if base is None:
             codes = _codes(rng, n)
-            first = codes
         else:
-            # Later full years reuse the first year's cells (real trade relations persist
-            # from year to year) with new values: drawing a new sparse cell set costs
-            # minutes per 10M rows. Keys stay unique (the period differs).
-            codes = first
+            # Several years: each reuses cells of the one-year data set (real trade
+            # relations persist from year to year), with new values. Drawing a fresh
+            # sparse cell set costs minutes per 10M rows. Keys stay unique per period.
+            codes = base if n == base.size else base[np.sort(rng.choice(base.size, n,
+                                                                        replace=False))]
         h = codes // (N_COUNTRIES * N_COUNTRIES)
         e = (codes // N_COUNTRIES) % N_COUNTRIES
         i = codes % N_COUNTRIES

@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="record the server with py-spy during the load (flame graph: "
                     "benchmarks/data/web-profile.svg)")
+    ap.add_argument("--py-spy-args", nargs="*", default=[],
+                    help="extra py-spy arguments, e.g. --format raw")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
 
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             svg.parent.mkdir(parents=True, exist_ok=True)
             spy = subprocess.Popen([pyspy, "record", "--pid", str(proc.pid), "--threads",
                                     "--duration", str(int(args.duration)), "--rate", "50",
-                                    "--output", str(svg)], stdout=subprocess.DEVNULL,
+                                    "--output", str(svg), *args.py_spy_args], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         load_before, uptime_before = load_average(), uptime()
         cpu0 = cpu_seconds(proc.pid)

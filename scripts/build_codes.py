@@ -73,7 +73,8 @@ def main() -> None:
         )
     out.sort()
     with OUT.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("# Derived from datasets/country-codes (public domain) by scripts/build_codes.py.\n")
+        fh.write("# Derived from datasets/country-codes (public domain) "
+                 "by scripts/build_codes.py.\n")
         w = csv.writer(fh, delimiter="\t", lineterminator="\n")
         w.writerow(["iso3", "iso2", "m49", "name_en", "name_zh", "region", "subregion",
                     "other_en", "other_zh"])

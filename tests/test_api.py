@@ -218,3 +218,56 @@ def test_watchlist_alerts_new_events_since_last_visit(client, auth, warehouse):
                                                        "c3", "1"))
     html = client.get("/").text
     assert "new event" in html and "export_quota" in html
+
+
+DOC = ('Gallium export control <script>alert("doc")</script> and '
+       '<img src=x onerror="alert(2)"> " onfocus="alert(3)" autofocus=" '
+       "China's MOFCOM announced licensing of gallium exports effective 1 August 2023.")
+
+
+def test_ingested_document_payloads_are_inert_in_search_and_passage_pages(client, warehouse,
+                                                                         tmp_path):
+    mw.ingest_documents(warehouse, [_write(tmp_path / "evil.txt", DOC)])
+    html = client.get("/documents", params={"q": "gallium"}).text
+    assert "evil.txt" in html
+    for payload in ('<script>alert("doc")', '<img src=x onerror', 'onfocus="alert(3)"'):
+        assert payload not in html
+    assert "&lt;script&gt;" in html
+    link = re.search(r'href="(/documents/evil.txt/\d+)"', html).group(1)
+    page = client.get(link).text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror" in page
+
+
+def _write(path, text):
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_scenario_upload_is_size_and_type_checked(client):
+    page = client.get("/scenarios").text
+    token = _csrf(page)
+    too_big = client.post("/scenarios/upload", data={"csrf_token": token, "draws": "0"},
+                          files={"file": ("big.yaml", b"a: 1\n" * 60000, "text/yaml")})
+    assert too_big.status_code == 422 and "larger than" in too_big.text
+    wrong = client.post("/scenarios/upload", data={"csrf_token": token},
+                        files={"file": ("x.exe", b"MZ\x00\x00", "application/octet-stream")})
+    assert wrong.status_code == 422 and "Unsupported file type" in wrong.text
+    no_csrf = client.post("/scenarios/upload",
+                          files={"file": ("s.yaml", b"name: x\n", "text/yaml")})
+    assert no_csrf.status_code == 403
+
+
+def test_shipped_scenario_runs_from_the_page(client):
+    page = client.get("/scenarios").text
+    assert "cobalt_seed.yaml" in page
+    r = client.post("/scenarios/run", data={"csrf_token": _csrf(page),
+                                            "scenario": "cobalt_seed.yaml", "draws": "0"})
+    assert r.status_code == 200
+    assert "-122,000" in r.text and "data-spec" in r.text
+
+
+def test_path_traversal_in_document_routes_is_harmless(client):
+    r = client.get("/documents/..%2F..%2Fetc%2Fpasswd/1")
+    assert r.status_code == 404
+    assert "root:" not in r.text

@@ -82,7 +82,7 @@ def test_walk_overview_mineral_scenario_document(server, shots):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
 
-        def on_request(req):  # noqa: ANN001
+        def on_request(req):
             host = urlparse(req.url).hostname
             if req.url.startswith(("data:", "blob:", "about:")):
                 return

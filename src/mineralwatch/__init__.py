@@ -62,15 +62,26 @@ _API: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mineralwatch.analytics.balance import balance, compare_scenarios, load_scenario
+    from mineralwatch.analytics.balance.stress import stress
     from mineralwatch.analytics.concentration import (
         concentration,
         exporter_concentration,
         import_dependence,
     )
+    from mineralwatch.analytics.criticality.api import criticality
+    from mineralwatch.analytics.criticality.options import CriticalityOptions
     from mineralwatch.analytics.events import load_events as events
+    from mineralwatch.analytics.network import shock
+    from mineralwatch.analytics.screening import event_impact, screen_transshipment
     from mineralwatch.analytics.stockpile import example_config_path as stockpile_example_path
     from mineralwatch.analytics.stockpile import load_stockpile_config, optimize_stockpile
     from mineralwatch.analytics.stockpile.emergency import emergency_plan
+    from mineralwatch.documents.brief import brief
+    from mineralwatch.documents.claims import claims
+    from mineralwatch.documents.extract import extract
+    from mineralwatch.documents.ingest import ingest_documents
+    from mineralwatch.documents.search import search
     from mineralwatch.sources import ingest_file
     from mineralwatch.sources.bgs import read_bgs
     from mineralwatch.sources.events import read_events
@@ -96,6 +107,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ConfigError",
     "ConsistencyError",
+    "CriticalityOptions",
     "InputError",
     "MineralwatchError",
     "NotFoundError",
@@ -104,15 +116,24 @@ __all__ = [
     "Warehouse",
     "WarehouseError",
     "__version__",
-    "emergency_plan",
-    "events",
+    "balance",
+    "brief",
+    "claims",
+    "compare_scenarios",
     "concentration",
+    "criticality",
+    "emergency_plan",
+    "event_impact",
+    "events",
     "exporter_concentration",
+    "extract",
     "get_engine",
     "import_dependence",
+    "ingest_documents",
     "ingest_file",
     "ingest_starter",
     "load_example",
+    "load_scenario",
     "load_stockpile_config",
     "open",
     "optimize_stockpile",
@@ -120,10 +141,9 @@ __all__ = [
     "read_events",
     "read_pink_sheet",
     "read_usgs_mcs",
-    "stockpile_example_path",
-    "ingest_documents",
+    "screen_transshipment",
     "search",
-    "extract",
-    "brief",
-    "claims",
+    "shock",
+    "stockpile_example_path",
+    "stress",
 ]

@@ -21,6 +21,7 @@ from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import ConfigError, Failure, NotFoundError
 from mineralwatch.schema import EVENT_STATUS, TABLES
 from mineralwatch.store import Warehouse
+from mineralwatch.store.cache import cached
 
 #: Columns holding JSON lists in the warehouse; :func:`load_events` decodes them.
 LIST_COLUMNS = ("minerals", "hs_codes", "target", "citations")
@@ -43,6 +44,7 @@ def related_minerals(mineral: str) -> set[str]:
     return out
 
 
+@cached
 def load_events(
     wh: Warehouse,
     mineral: str | None = None,

@@ -38,8 +38,9 @@ def plotly_js_path() -> Path:
 class ResultCacheMiddleware:
     """Activates the app's analytics result cache for each request (``store/cache.py``).
 
-    Results of ``@cached`` analytics (concentration, criticality, ...) are reused until
-    the warehouse changes; GET and HEAD requests read the warehouse fingerprint once.
+    Results of ``@cached`` analytics (concentration, criticality, events, balance) are
+    reused until the warehouse changes. Requests other than GET/HEAD/OPTIONS may write:
+    they are bracketed by ``begin_write``/``end_write``.
     """
 
     def __init__(self, app: Any, cache: result_cache.ResultCache) -> None:
@@ -50,8 +51,15 @@ class ResultCacheMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with result_cache.use(self.cache, read_only=scope["method"] in ("GET", "HEAD")):
-            await self.app(scope, receive, send)
+        safe = scope["method"] in ("GET", "HEAD", "OPTIONS")
+        if not safe:
+            self.cache.begin_write()
+        try:
+            with result_cache.use(self.cache, read_only=safe):
+                await self.app(scope, receive, send)
+        finally:
+            if not safe:
+                self.cache.end_write()
 
 
 def create_app(warehouse: Warehouse | Path | str | None = None, *,
@@ -61,14 +69,18 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
     Parameters
     ----------
     warehouse
-        an open :class:`Warehouse`, a path, or ``None`` for the default warehouse.
+        an open :class:`Warehouse`, a path, or ``None`` for the default warehouse. An app
+        that opens the warehouse itself takes its requests to be the only writers (the
+        result cache reads the warehouse fingerprint once per write, ``store/cache.py``);
+        pass an open :class:`Warehouse` to also write to it from elsewhere.
     auth
         the user/token store; default ``<warehouse>.auth.sqlite``.
     hosts
         host names accepted in the ``Host`` header (DNS-rebinding protection); default
         loopback names. ``{"*"}`` accepts any.
     """
-    wh = warehouse if isinstance(warehouse, Warehouse) else open_warehouse(warehouse)
+    own = not isinstance(warehouse, Warehouse)
+    wh = open_warehouse(warehouse) if own else warehouse  # type: ignore[arg-type]
     app = FastAPI(
         title="mineralwatch API",
         version=__version__,
@@ -80,7 +92,9 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
     app.state.wh = wh
     app.state.auth = auth or AuthStore(auth_path_for(wh.path) if wh.path else ":memory:")
     app.add_middleware(SecurityHeadersMiddleware, allowed_hosts=hosts or DEFAULT_HOSTS)
-    app.state.result_cache = result_cache.ResultCache()
+    # A warehouse file this app opened is written by its requests only (DuckDB's lock
+    # keeps other processes out): the cache may then remember the fingerprint.
+    app.state.result_cache = result_cache.ResultCache(exclusive=own)
     app.add_middleware(ResultCacheMiddleware, cache=app.state.result_cache)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -6,10 +6,13 @@ Reads need the ``reader`` role, analyses that write or run scenarios ``analyst``
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 
 from mineralwatch.api.auth import User
 from mineralwatch.api.deps import get_wh, role
@@ -17,6 +20,7 @@ from mineralwatch.api.models import ERROR_RESPONSES
 from mineralwatch.cli._common import to_jsonable
 from mineralwatch.codes import minerals
 from mineralwatch.store import Warehouse
+from mineralwatch.store import cache as result_cache
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
@@ -29,6 +33,21 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return to_jsonable(df.to_dict(orient="records"))  # type: ignore[no-any-return]
 
 
+Records = list[dict[str, Any]]
+
+
+def cached_json(wh: Warehouse, key: tuple[Any, ...], compute: Callable[[], Any]) -> Response:
+    """``compute()``'s JSON, kept in the app's result cache until the warehouse changes.
+
+    For read endpoints whose answer depends only on their arguments and the warehouse:
+    the serialised body is cached (``store/cache.py``), so a repeated request skips the
+    analytics, the conversion to records and the response validation.
+    """
+    body = result_cache.memo(wh, ("api", *key), lambda: json.dumps(
+        compute(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode())
+    return Response(body, media_type="application/json")
+
+
 @router.get("/minerals", summary="Minerals and groups known to mineralwatch")
 def list_minerals(user: User = Reader) -> list[dict[str, Any]]:
     return [{"id": m.id, "name": m.name, "name_zh": m.name_zh, "kind": m.kind,
@@ -36,27 +55,31 @@ def list_minerals(user: User = Reader) -> list[dict[str, Any]]:
             for m in minerals.table().values()]
 
 
-@router.get("/concentration", summary="Supply concentration (HHI, top-N, N-1 gap)")
+@router.get("/concentration", summary="Supply concentration (HHI, top-N, N-1 gap)",
+            response_model=Records)
 def get_concentration(
     mineral: str | None = Query(None, description="Mineral name or id; all when omitted."),
     stage: str = Query("mine", description="mine, refinery, smelter or processing"),
     year: int | None = Query(None, ge=1900, le=2100),
     wh: Warehouse = Depends(get_wh), user: User = Reader,
-) -> list[dict[str, Any]]:
+) -> Response:
     from mineralwatch.analytics.concentration import concentration
 
-    return records(concentration(wh, mineral=mineral, stage=stage, year=year))
+    return cached_json(wh, ("concentration", mineral, stage, year), lambda: records(
+        concentration(wh, mineral=mineral, stage=stage, year=year)))
 
 
-@router.get("/events", summary="Policy events (export controls, quotas, bans, suspensions)")
+@router.get("/events", summary="Policy events (export controls, quotas, bans, suspensions)",
+            response_model=Records)
 def get_events(
     mineral: str | None = None, actor: str | None = None,
     status: str = Query("confirmed", pattern="^(confirmed|extracted|rejected|all)$"),
     wh: Warehouse = Depends(get_wh), user: User = Reader,
-) -> list[dict[str, Any]]:
+) -> Response:
     from mineralwatch.analytics.events import load_events
 
-    return records(load_events(wh, mineral=mineral, actor=actor, status=status))
+    return cached_json(wh, ("events", mineral, actor, status), lambda: records(
+        load_events(wh, mineral=mineral, actor=actor, status=status)))
 
 
 @router.get("/sources", summary="Provenance of the data in the warehouse")
@@ -69,18 +92,21 @@ def whoami(user: User = Reader) -> dict[str, str]:
     return {"name": user.name, "role": user.role}
 
 
-@router.get("/criticality", summary="Criticality by the EU CRM or USGS-style method")
+@router.get("/criticality", summary="Criticality by the EU CRM or USGS-style method",
+            response_model=Records)
 def get_criticality(
     method: str = Query("eu", pattern="^(eu|usgs)$"),
     importer: str | None = Query(None, description="EU, USA, JPN, ... (default EU for the "
                                  "EU method, USA for USGS)"),
     material: str | None = None, explain: bool = False,
     wh: Warehouse = Depends(get_wh), user: User = Reader,
-) -> list[dict[str, Any]]:
+) -> Response:
     from mineralwatch.analytics.criticality.api import criticality
 
-    return records(criticality(wh, method=method, importer=importer,  # type: ignore[arg-type]
-                               material=material, explain=explain))
+    return cached_json(wh, ("criticality", method, importer, material, explain),
+                       lambda: records(criticality(
+                           wh, method=method, importer=importer,  # type: ignore[arg-type]
+                           material=material, explain=explain)))
 
 
 @router.get("/scenarios", summary="Shipped scenario files")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +26,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of table-like commands."""
 
     table = "table"
@@ -62,8 +62,9 @@ def to_jsonable(obj: Any) -> Any:
         return None
     if obj is pd.NaT:
         return None
-    if isinstance(obj, datetime | pd.Timestamp):
-        return obj.date().isoformat() if obj == obj.normalize() else obj.isoformat()  # type: ignore[union-attr]
+    if isinstance(obj, datetime):  # pd.Timestamp is a datetime
+        ts = pd.Timestamp(obj)
+        return ts.date().isoformat() if ts == ts.normalize() else obj.isoformat()
     if isinstance(obj, date):
         return obj.isoformat()
     try:

@@ -40,8 +40,46 @@ def read_tsv(name: str) -> list[dict[str, str]]:
     ]
 
 
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the safe loader (libyaml's when available).
+
+    Raises :class:`yaml.YAMLError` (with ``problem_mark``) on malformed text.
+    """
+    return yaml.load(text, Loader=SAFE_LOADER)  # a safe loader
+
+
+def yaml_node_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """The 1-based line of every node of a YAML document, keyed by its path.
+
+    A path is a tuple of mapping keys (``str``) and list indices (``int``); a mapping
+    key's path maps to the key's line. Malformed YAML gives an empty dict (the parser
+    reports the error).
+    """
+    out: dict[tuple[str | int, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError:
+        return out
+
+    def walk(node: yaml.Node | None, path: tuple[str | int, ...]) -> None:
+        if node is None:
+            return
+        out.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = (*path, str(k.value))
+                out[key] = k.start_mark.line + 1
+                walk(v, key)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*path, i))
+
+    walk(root, ())
+    return out
+
+
 @cache
 def read_yaml(name: str) -> Any:
     """Read a YAML file from ``codes/data``."""
     text = resources.files("mineralwatch.codes").joinpath("data").joinpath(name).read_text("utf-8")
-    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
+    return parse_yaml(text)

@@ -26,8 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from mineralwatch.codes._table import parse_yaml
 from mineralwatch.documents.extract import extract
 from mineralwatch.documents.extract.events import Event
 from mineralwatch.documents.extract.quantities import Quantity
@@ -57,7 +56,7 @@ class Counts:
 
 def _eval_data(name: str) -> Any:
     text = resources.files("mineralwatch.documents").joinpath("data", "eval", name)
-    return yaml.safe_load(text.read_text("utf-8"))
+    return parse_yaml(text.read_text("utf-8"))
 
 
 def load_cases() -> list[dict[str, Any]]:

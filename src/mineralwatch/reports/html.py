@@ -12,12 +12,12 @@ import importlib
 import json
 import logging
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 from typing import Any
+from urllib.parse import urlparse
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -159,7 +159,7 @@ def _sections(wh: Warehouse) -> list[Section]:
     return out
 
 
-def _shares_chart(row: dict[str, Any], name: str) -> str:
+def _shares_chart(row: Mapping[Hashable, Any], name: str) -> str:
     shares = _as_list(row.get("shares"))
     items = [(countries.name(s["country"]), float(s["share"])) for s in shares
              if not countries.is_aggregate(s["country"])]

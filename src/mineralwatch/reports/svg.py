@@ -15,7 +15,7 @@ bands, e.g. balances with P10–P90), :func:`timeline` (dated events).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +23,7 @@ from markupsafe import escape
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a9d5d", "#b8405e", "#7a5fa3", "#8c6d3f", "#4f9da6",
            "#c2a83e")
+_ACCENT = PALETTE[3]  # reference lines (thresholds, dates)
 FONT = "font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
 
 
@@ -112,15 +113,65 @@ class Series:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _scale(lo: float, hi: float, a: float, b: float):  # type: ignore[no-untyped-def]
+def _scale(lo: float, hi: float, a: float, b: float) -> Callable[[float], float]:
     span = (hi - lo) or 1.0
     return lambda v: a + (v - lo) / span * (b - a)
 
 
+def _y_grid(ticks: Sequence[float], sy: Callable[[float], float], left: int, x_end: int,
+            stroke: str) -> list[str]:
+    """Horizontal grid lines with their value labels left of the plot."""
+    return [f'<line x1="{left}" x2="{x_end}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" '
+            f'stroke="{stroke}"/><text x="{left - 6}" y="{sy(t) + 4:.1f}" font-size="11" '
+            f'text-anchor="end" fill="#555">{_e(fmt_number(t))}</text>' for t in ticks]
+
+
+def _vline(x: float, top: int, bottom: int, label: str = "") -> str:
+    """A dashed vertical reference line (a threshold, an effective date), labelled at top."""
+    text = (f'<text x="{x + 4:.1f}" y="{top + 10}" font-size="11" fill="{_ACCENT}">'
+            f"{_e(label)}</text>" if label else "")
+    return (f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="{_ACCENT}" '
+            f'stroke-dasharray="4,3"/>{text}')
+
+
+def _axis_labels(x_label: str, y_label: str, *, left: int, right: int, top: int,
+                 bottom: int, width: int, height: int) -> str:
+    """The x-axis label under the plot and the rotated y-axis label left of it."""
+    mid_y = f"{(top + height - bottom) / 2:.0f}"
+    return (f'<text x="{(left + width - right) / 2:.0f}" y="{height - bottom + 32}" '
+            f'font-size="11" text-anchor="middle" fill="#555">{_e(x_label)}</text>'
+            f'<text x="14" y="{mid_y}" font-size="11" fill="#555" '
+            f'transform="rotate(-90 14 {mid_y})" text-anchor="middle">{_e(y_label)}</text>')
+
+
 def lines(series: Sequence[Series], *, title: str, x_label: str = "", y_label: str = "",
           source: str | None = None, width: int = 620, height: int = 320,
-          zero_line: bool = True, x_integer: bool = True) -> str:
-    """Line chart with optional shaded bands (e.g. P10–P90) and a zero line."""
+          zero_line: bool = True, x_integer: bool = True,
+          x_ticks: Sequence[tuple[float, str]] | None = None,
+          markers: Sequence[tuple[float, str]] = (), dots: bool = True,
+          x_range: tuple[float, float] | None = None) -> str:
+    """Line chart with optional shaded bands (e.g. P10–P90) and a zero line.
+
+    Parameters
+    ----------
+    series
+        The series to draw; a series with ``low`` and ``high`` gets a shaded band.
+    title, x_label, y_label, source
+        Chart title, axis labels and the source caption.
+    zero_line
+        Include 0 in the y range and draw it when the range crosses it.
+    x_integer
+        Label every distinct x as an integer (years); otherwise as a number.
+    x_ticks
+        ``(x, label)`` pairs labelling the x axis instead of every distinct x (e.g. one
+        label a year on a monthly series).
+    markers
+        ``(x, label)`` pairs drawn as dashed vertical lines (e.g. an effective date).
+    dots
+        Draw each point with a tooltip (off for long series).
+    x_range
+        The x axis's extent (default: the series' smallest and largest x).
+    """
     xs = [float(x) for s in series for x in s.x]
     ys = [float(v) for s in series for v in list(s.y) + list(s.low or []) + list(s.high or [])]
     if not xs:
@@ -129,21 +180,20 @@ def lines(series: Sequence[Series], *, title: str, x_label: str = "", y_label: s
         ys.append(0.0)
     left, right, top, bottom = 70, 20, 30, 60
     yt = _nice_ticks(min(ys), max(ys))
-    sx = _scale(min(xs), max(xs), left, width - right)
+    x_lo, x_hi = x_range if x_range is not None else (min(xs), max(xs))
+    sx = _scale(x_lo, x_hi, left, width - right)
     sy = _scale(yt[0], yt[-1], height - bottom, top)
-    parts = []
-    for t in yt:
-        y = sy(t)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="#e5e5e5"/><text x="{left - 6}" y="{y + 4:.1f}" font-size="11" '
-                     f'text-anchor="end" fill="#555">{_e(fmt_number(t))}</text>')
-    for x in sorted(set(xs)):
-        label = str(int(x)) if x_integer else fmt_number(x)
+    parts = _y_grid(yt, sy, left, width - right, "#e5e5e5")
+    if x_ticks is None:
+        x_ticks = [(x, str(int(x)) if x_integer else fmt_number(x)) for x in sorted(set(xs))]
+    for x, label in x_ticks:
         parts.append(f'<text x="{sx(x):.1f}" y="{height - bottom + 16}" font-size="11" '
                      f'text-anchor="middle" fill="#555">{_e(label)}</text>')
     if zero_line and yt[0] < 0 < yt[-1]:
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(0):.1f}" '
                      f'y2="{sy(0):.1f}" stroke="#999"/>')
+    for x, label in markers:
+        parts.append(_vline(sx(x), top, height - bottom, label))
     for i, s in enumerate(series):
         color = s.color or PALETTE[i % len(PALETTE)]
         if s.low is not None and s.high is not None:
@@ -152,22 +202,21 @@ def lines(series: Sequence[Series], *, title: str, x_label: str = "", y_label: s
                     for x, lo in reversed(list(zip(s.x, s.low, strict=True)))]
             parts.append(f'<polygon points="{" ".join(pts)}" fill="{color}" '
                          f'fill-opacity="0.18" stroke="none"/>')
-        pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(s.x, s.y, strict=True))
+        line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(s.x, s.y, strict=True))
         dash = ' stroke-dasharray="5,4"' if s.dashed else ""
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" '
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{color}" '
                      f'stroke-width="2"{dash}/>')
-        for x, y in zip(s.x, s.y, strict=True):
-            parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{color}">'
-                         f"<title>{_e(s.name)} {_e(x)}: {_e(fmt_number(y))}</title></circle>")
+        if dots:
+            for x, y in zip(s.x, s.y, strict=True):
+                parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" '
+                             f'fill="{color}"><title>{_e(s.name)} {_e(x)}: '
+                             f"{_e(fmt_number(y))}</title></circle>")
         ly = top + 4 + i * 15
         parts.append(f'<rect x="{width - right - 150}" y="{ly}" width="10" height="10" '
                      f'fill="{color}"/><text x="{width - right - 136}" y="{ly + 9}" '
                      f'font-size="11" fill="#333">{_e(s.name)}</text>')
-    parts.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - bottom + 32}" '
-                 f'font-size="11" text-anchor="middle" fill="#555">{_e(x_label)}</text>')
-    parts.append(f'<text x="14" y="{(top + height - bottom) / 2:.0f}" font-size="11" '
-                 f'fill="#555" transform="rotate(-90 14 {(top + height - bottom) / 2:.0f})" '
-                 f'text-anchor="middle">{_e(y_label)}</text>')
+    parts.append(_axis_labels(x_label, y_label, left=left, right=right, top=top,
+                              bottom=bottom, width=width, height=height))
     return _frame(width, height, title, "".join(parts),
                   f"Source: {source}" if source else None)
 
@@ -185,22 +234,15 @@ def scatter(points: Sequence[tuple[str, float, float]], *, title: str, x_label: 
     xt, yt = _nice_ticks(0, max(xs)), _nice_ticks(0, max(ys))
     sx = _scale(xt[0], xt[-1], left, width - right)
     sy = _scale(yt[0], yt[-1], height - bottom, top)
-    parts = []
-    for t in yt:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(t):.1f}" '
-                     f'y2="{sy(t):.1f}" stroke="#eee"/><text x="{left - 6}" '
-                     f'y="{sy(t) + 4:.1f}" font-size="11" text-anchor="end" fill="#555">'
-                     f"{_e(fmt_number(t))}</text>")
+    parts = _y_grid(yt, sy, left, width - right, "#eee")
     for t in xt:
         parts.append(f'<text x="{sx(t):.1f}" y="{height - bottom + 16}" font-size="11" '
                      f'text-anchor="middle" fill="#555">{_e(fmt_number(t))}</text>')
     if x_threshold is not None:
-        parts.append(f'<line x1="{sx(x_threshold):.1f}" x2="{sx(x_threshold):.1f}" '
-                     f'y1="{top}" y2="{height - bottom}" stroke="#b8405e" '
-                     f'stroke-dasharray="4,3"/>')
+        parts.append(_vline(sx(x_threshold), top, height - bottom))
     if y_threshold is not None:
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(y_threshold):.1f}" '
-                     f'y2="{sy(y_threshold):.1f}" stroke="#b8405e" stroke-dasharray="4,3"/>')
+                     f'y2="{sy(y_threshold):.1f}" stroke="{_ACCENT}" stroke-dasharray="4,3"/>')
     for label, x, y in points:
         hot = highlight is not None and label in highlight
         color = PALETTE[3] if hot else PALETTE[0]
@@ -208,11 +250,8 @@ def scatter(points: Sequence[tuple[str, float, float]], *, title: str, x_label: 
                      f"<title>{_e(label)}: {_e(fmt_number(x))}, {_e(fmt_number(y))}</title>"
                      f'</circle><text x="{sx(x) + 5:.1f}" y="{sy(y) - 4:.1f}" font-size="10" '
                      f'fill="#333">{_e(label)}</text>')
-    parts.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - bottom + 32}" '
-                 f'font-size="11" text-anchor="middle" fill="#555">{_e(x_label)}</text>')
-    parts.append(f'<text x="14" y="{(top + height - bottom) / 2:.0f}" font-size="11" '
-                 f'fill="#555" transform="rotate(-90 14 {(top + height - bottom) / 2:.0f})" '
-                 f'text-anchor="middle">{_e(y_label)}</text>')
+    parts.append(_axis_labels(x_label, y_label, left=left, right=right, top=top,
+                              bottom=bottom, width=width, height=height))
     return _frame(width, height, title, "".join(parts),
                   f"Source: {source}" if source else None)
 

@@ -42,6 +42,7 @@ import pandas as pd
 import yaml
 
 from mineralwatch.codes import countries, minerals
+from mineralwatch.codes._table import SAFE_LOADER
 from mineralwatch.errors import Failure, InputError
 from mineralwatch.schema import EVENT_STATUS, LINE, MEASURES, TABLES
 from mineralwatch.sources._io import check_table
@@ -63,7 +64,7 @@ _HS = re.compile(r"^\d{6,10}$")
 _CITATION_KEYS = ("url", "doc_id", "document")
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(SAFE_LOADER):  # type: ignore[misc]  # SAFE_LOADER is chosen at run time
     """Safe YAML (libyaml when available) with dates left as text, so that a bad date is
     reported, not a crash."""
 

@@ -2,30 +2,40 @@
 
 The web server answers the same questions many times (a mineral page computes the
 concentration of every stage, the overview every mineral); the answers change only when
-the warehouse does. Functions decorated with :func:`cached` remember their results, keyed
-on their arguments and on the warehouse's :func:`fingerprint` (every source's id,
-checksum, ingestion time and row count, and the review status of every policy event), so
-an ingest, a removed source or a reviewed event makes the next call recompute.
+the warehouse does. Functions decorated with :func:`cached` (and values computed through
+:func:`memo`) are remembered, keyed on their arguments and on the warehouse's
+:func:`fingerprint` (every source's id, checksum, ingestion time and row count, and the
+review status of every policy event), so an ingest, a removed source or a reviewed event
+makes the next call recompute.
 
 Caching is off unless a :class:`ResultCache` is active in the calling context (``with
 use(cache):``): library and CLI calls always compute. The web application activates one
 cache per warehouse for every request (``mineralwatch.api.app``).
 
+Reading the fingerprint is a query; it is read once per context when the context
+promises not to write (``use(cache, read_only=True)``: a GET request), and once per
+change when the cache is ``exclusive``: the server opened the warehouse file itself (so
+DuckDB's lock keeps other processes out) and every write goes through a request that is
+bracketed by :meth:`ResultCache.begin_write` / :meth:`ResultCache.end_write`.
+
 Results are returned as copies (a DataFrame's columns can be changed by the caller
-without touching the cached one); a :class:`~mineralwatch.errors.MineralwatchError` raised
-by the function (no data for a stage, an unknown material) is remembered and raised again.
+without touching the cached one; ``bytes``, ``str`` and tuples are returned as they are);
+a :class:`~mineralwatch.errors.MineralwatchError` raised by the function (no data for a
+stage, an unknown material) is remembered and raised again.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -33,9 +43,7 @@ import pandas as pd
 from mineralwatch.errors import MineralwatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: The cache of the current context (a web request), or ``None``: no caching.
-_ACTIVE: ContextVar[_Scope | None] = ContextVar("mineralwatch_result_cache", default=None)
+T = TypeVar("T")
 
 #: One query: provenance of every source and the review state of the event register.
 _FINGERPRINT_SQL = """
@@ -46,13 +54,10 @@ SELECT
 """
 
 
-class _Scope:
-    """The active cache and, for a read-only context, its warehouse fingerprint."""
-
-    def __init__(self, cache: ResultCache, read_only: bool) -> None:
-        self.cache = cache
-        self.read_only = read_only
-        self.fingerprint: str | None = None
+def fingerprint(wh: Any) -> str:
+    """A string that changes whenever the warehouse's data may have changed."""
+    row = wh.con.execute(_FINGERPRINT_SQL).fetchone()
+    return f"{row[0]}#{row[1]}"
 
 
 class ResultCache:
@@ -60,13 +65,26 @@ class ResultCache:
 
     Concurrent callers asking for the same missing entry wait for the first one instead
     of computing it again.
+
+    Parameters
+    ----------
+    maxsize
+        entries kept (least recently used dropped first).
+    exclusive
+        every write to the warehouse happens between :meth:`begin_write` and
+        :meth:`end_write` (see the module docstring): the fingerprint is then read once
+        per change instead of once per request.
     """
 
-    def __init__(self, maxsize: int = 2048) -> None:
+    def __init__(self, maxsize: int = 2048, *, exclusive: bool = False) -> None:
         self.maxsize = maxsize
+        self.exclusive = exclusive
         self._data: OrderedDict[tuple[Any, ...], tuple[bool, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self._fingerprint: str | None = None
+        self._writers = 0
+        self._generation = 0
         self.hits = 0
         self.misses = 0
 
@@ -76,7 +94,38 @@ class ResultCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._fingerprint = None
 
+    # -- writes -----------------------------------------------------------------------
+    def begin_write(self) -> None:
+        """A request that may write starts: no remembered fingerprint until it ends."""
+        with self._lock:
+            self._writers += 1
+            self._generation += 1
+            self._fingerprint = None
+
+    def end_write(self) -> None:
+        """The request that may have written has ended."""
+        with self._lock:
+            self._writers -= 1
+            self._generation += 1
+            self._fingerprint = None
+
+    def fingerprint(self, wh: Any) -> str:
+        """The warehouse fingerprint, remembered between writes when ``exclusive``."""
+        if not self.exclusive:
+            return fingerprint(wh)
+        with self._lock:
+            if self._fingerprint is not None:
+                return self._fingerprint
+            generation = self._generation
+        fp = fingerprint(wh)
+        with self._lock:
+            if self._writers == 0 and self._generation == generation:
+                self._fingerprint = fp
+        return fp
+
+    # -- entries ----------------------------------------------------------------------
     def _lookup(self, key: tuple[Any, ...]) -> tuple[bool, Any] | None:
         with self._lock:
             entry = self._data.get(key)
@@ -85,7 +134,7 @@ class ResultCache:
                 self.hits += 1
             return entry
 
-    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """The cached result for ``key``, computing (once) and storing it when missing."""
         entry = self._lookup(key)
         if entry is None:
@@ -107,15 +156,36 @@ class ResultCache:
         ok, value = entry
         if not ok:
             raise value
-        return _copy(value)
+        return _copy(value)  # type: ignore[no-any-return]
 
 
 def _copy(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool | bytes | tuple):
+        return value
     if isinstance(value, pd.DataFrame | pd.Series):
         return value.copy()
-    if isinstance(value, dict | list):
-        return copy.deepcopy(value)
-    return value
+    return copy.deepcopy(value)
+
+
+class _Scope:
+    """The active cache and, for a read-only context, its warehouse fingerprint."""
+
+    def __init__(self, cache: ResultCache, read_only: bool) -> None:
+        self.cache = cache
+        self.read_only = read_only
+        self.fingerprint: str | None = None
+
+    def fingerprint_of(self, wh: Any) -> str:
+        if self.fingerprint is not None:
+            return self.fingerprint
+        fp = self.cache.fingerprint(wh)
+        if self.read_only:
+            self.fingerprint = fp
+        return fp
+
+
+#: The cache of the current context (a web request), or ``None``: no caching.
+_ACTIVE: ContextVar[_Scope | None] = ContextVar("mineralwatch_result_cache", default=None)
 
 
 @contextmanager
@@ -139,12 +209,6 @@ def active() -> ResultCache | None:
     return None if scope is None else scope.cache
 
 
-def fingerprint(wh: Any) -> str:
-    """A string that changes whenever the warehouse's data may have changed."""
-    row = wh.con.execute(_FINGERPRINT_SQL).fetchone()
-    return f"{row[0]}#{row[1]}"
-
-
 def _freeze(value: Any) -> Any:
     """A hashable form of an argument; raises TypeError for anything else (no caching)."""
     if value is None or isinstance(value, str | int | float | bool | bytes):
@@ -155,42 +219,57 @@ def _freeze(value: Any) -> Any:
         return ("dict", *sorted((str(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, frozenset | set):
         return ("set", *sorted(_freeze(v) for v in value))
+    if isinstance(value, Path):  # a file argument (a scenario): keyed on its content
+        try:
+            digest = hashlib.sha256(value.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        return ("path", str(value), digest)
     raise TypeError(f"not cacheable: {type(value).__name__}")
+
+
+def memo(wh: Any, key: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` through the active cache, keyed on ``key`` and ``wh``'s fingerprint.
+
+    ``key`` must identify the computation (a name and its arguments; see
+    :func:`cached` for what can be in it). Without an active cache, or with a key that
+    cannot be hashed, this is ``compute()``.
+    """
+    scope = _ACTIVE.get()
+    if scope is None or wh is None or not hasattr(wh, "con"):
+        return compute()
+    try:
+        frozen = _freeze(key)
+        fp = scope.fingerprint_of(wh)
+    except Exception:  # unhashable argument, old warehouse without a table: compute
+        return compute()
+    return scope.cache.get_or_compute((fp, frozen), compute)
 
 
 def cached(fn: F) -> F:
     """Cache ``fn(wh, ...)`` in the active :class:`ResultCache` (see the module docstring).
 
-    The first parameter must be the warehouse. Calls with arguments that are not plain
-    values (a DataFrame, options objects), without a warehouse, or outside an active
-    cache run ``fn`` directly.
+    The first parameter must be the warehouse. Plain values, lists, dicts and file paths
+    (keyed on the file's content) are cacheable arguments; calls with anything else (a
+    DataFrame, an options object), without a warehouse, or outside an active cache run
+    ``fn`` directly.
     """
     sig = inspect.signature(fn)
     name = f"{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        scope = _ACTIVE.get()
-        if scope is None:
+        if _ACTIVE.get() is None:
             return fn(*args, **kwargs)
         try:
             bound = sig.bind(*args, **kwargs)
-            bound.apply_defaults()
-            items = list(bound.arguments.items())
-            wh = items[0][1]
-            if wh is None or not hasattr(wh, "con"):
-                return fn(*args, **kwargs)
-            frozen = _freeze(items[1:])
-            fp = scope.fingerprint if scope.read_only else None
-            if fp is None:
-                fp = fingerprint(wh)
-                if scope.read_only:
-                    scope.fingerprint = fp
-        except Exception:  # unhashable argument, old warehouse without a table: compute
-            return fn(*args, **kwargs)
-        return scope.cache.get_or_compute((name, fp, frozen), lambda: fn(*args, **kwargs))
+        except TypeError:
+            return fn(*args, **kwargs)  # let the function report the bad call
+        bound.apply_defaults()
+        items = list(bound.arguments.items())
+        return memo(items[0][1], (name, items[1:]), lambda: fn(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
 
 
-__all__ = ["ResultCache", "active", "cached", "fingerprint", "use"]
+__all__ = ["ResultCache", "active", "cached", "fingerprint", "memo", "use"]

@@ -41,7 +41,10 @@ def default_path() -> Path:
 
 def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that never tries to download extensions."""
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
     return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
@@ -200,7 +203,7 @@ class Warehouse:
     def source(self, source_id: str) -> dict[str, Any] | None:
         """One provenance row, or ``None``."""
         df = self.sql('SELECT * FROM "source" WHERE source_id = ?', [source_id])
-        return None if df.empty else df.iloc[0].to_dict()
+        return None if df.empty else {str(k): v for k, v in df.iloc[0].items()}
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
@@ -308,7 +311,7 @@ class Warehouse:
             con.unregister(name)
 
 
-def open(path: str | Path | None = None, *, read_only: bool = False) -> Warehouse:  # noqa: A001
+def open(path: str | Path | None = None, *, read_only: bool = False) -> Warehouse:
     """Open (creating if needed) the warehouse at ``path``.
 
     ``None`` means ``$MINERALWATCH_WAREHOUSE`` or the user data directory; ``":memory:"``

@@ -18,29 +18,20 @@ from pydantic import ValidationError
 
 from mineralwatch.analytics.balance.distributions import DISTRIBUTIONS
 from mineralwatch.analytics.balance.scenario import Scenario, allowed_fields
+from mineralwatch.codes._table import parse_yaml, yaml_node_lines
 from mineralwatch.errors import ConfigError, Failure
 
 if TYPE_CHECKING:
     from mineralwatch.store import Warehouse
 
 _TAGS = ("number", "distribution")
-#: The C YAML loader when libyaml is available (10x faster), else the pure-Python one.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_VALUE = 80
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
     """``('policies', 1, 'share')`` -> ``'policies[1].share'`` (union tags dropped)."""
     out = ""
-    skip_next = False
-    for part in loc:
-        if skip_next:
-            skip_next = False
-            if part in DISTRIBUTIONS:
-                continue
-        if part in _TAGS:
-            skip_next = part == "distribution"
-            continue
+    for part in _clean_loc(loc):
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -49,6 +40,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` without pydantic's union tags (``number``, ``distribution`` and its kind)."""
     out: list[Any] = []
     skip_next = False
     for part in loc:
@@ -64,27 +56,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def yaml_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Line number (1-based) of every node of a YAML document, keyed by its path."""
-    out: dict[tuple[str, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError:
-        return out
-
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        out[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                out[(*path, str(k.value))] = k.start_mark.line + 1
-                walk(v, (*path, str(k.value)))
-                out[(*path, str(k.value))] = k.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, str(i)))
-
-    if root is not None:
-        walk(root, ())
-    return out
+    """Line number (1-based) of every node of a YAML document, keyed by its path (list
+    indices as text, matching pydantic's locations once stringified)."""
+    return {tuple(str(p) for p in path): line
+            for path, line in yaml_node_lines(text).items()}
 
 
 def _line(lines: Mapping[tuple[str, ...], int], loc: tuple[Any, ...]) -> int | None:
@@ -150,7 +125,7 @@ def read_scenario(path: str | Path) -> Scenario:
                           file=str(p), hint="Shipped examples: `mineralwatch scenario list`.")
     text = p.read_text(encoding="utf-8")
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(f"Scenario {p} is not valid YAML.",

@@ -40,6 +40,7 @@ from mineralwatch.analytics.balance.scenario import (
 )
 from mineralwatch.codes import minerals
 from mineralwatch.errors import InputError, NotFoundError
+from mineralwatch.store.cache import cached
 
 if TYPE_CHECKING:
     from mineralwatch.store import Warehouse
@@ -251,6 +252,7 @@ def demand_series(demand: pd.DataFrame | None) -> dict[int, float] | None:
     return {int(y): float(v) for y, v in zip(sums.index, sums.to_numpy(), strict=True)}
 
 
+@cached
 def balance(wh: Warehouse | None = None, mineral: str | None = None,
             scenario: str | Path | Scenario | None = None, *,
             years: tuple[int, int] | str | None = None, draws: int = 0,

@@ -28,8 +28,8 @@ from mineralwatch.analytics.criticality.usgs import assess_usgs
 from mineralwatch.codes import countries
 from mineralwatch.errors import Failure, InputError, NotFoundError
 from mineralwatch.store import Warehouse
-from mineralwatch.store.cache import cached
 from mineralwatch.store import open as open_warehouse
+from mineralwatch.store.cache import cached
 
 Method = Literal["eu", "usgs"]
 

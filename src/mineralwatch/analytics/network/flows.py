@@ -28,11 +28,8 @@ from mineralwatch.codes import countries, minerals, units
 from mineralwatch.codes.countries import AGGREGATE_CODES
 from mineralwatch.errors import Failure, NotFoundError, UnknownCodeError
 from mineralwatch.store.engine import Engine, as_engine
+from mineralwatch.store.trade import AGGREGATES_SQL, SIDE_RANK
 from mineralwatch.store.warehouse import Warehouse
-
-#: Reporting sides in order of preference (lower rank wins).
-SIDE_RANK = "CASE reporter_side WHEN 'reconciled' THEN 0 WHEN 'import' THEN 1 ELSE 2 END"
-AGGREGATES_SQL = ", ".join(f"'{c}'" for c in sorted(AGGREGATE_CODES))
 
 MINERAL_FLOWS = f"""
 WITH rows_ AS (

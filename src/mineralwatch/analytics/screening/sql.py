@@ -27,9 +27,9 @@ nothing: leg ``rk`` is then the actor's exports to each partner.
 
 from __future__ import annotations
 
-from mineralwatch.analytics.network.flows import AGGREGATES_SQL, SIDE_RANK
 from mineralwatch.analytics.sql_registry import SqlAnalytic, register_sql_analytic
 from mineralwatch.codes import units as _units
+from mineralwatch.store.trade import AGGREGATES_SQL, SIDE_RANK
 
 
 def _tonnes_case(column: str = "quantity_unit") -> str:

@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mineralwatch.codes import countries, minerals
+from mineralwatch.codes._table import parse_yaml, yaml_node_lines
 from mineralwatch.errors import ConfigError, Failure
 from mineralwatch.schema import STAGES
 
@@ -288,31 +289,6 @@ class StockpileConfig(_Model):
 # -- reading and checking ---------------------------------------------------------------
 
 
-def _yaml_lines(text: str) -> dict[tuple[str | int, ...], int]:
-    """Map each YAML node path (keys and list indices) to its 1-based line."""
-    out: dict[tuple[str | int, ...], int] = {}
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return out
-
-    def walk(node: yaml.Node | None, path: tuple[str | int, ...]) -> None:
-        if node is None:
-            return
-        out.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = (*path, str(k.value))
-                out[key] = k.start_mark.line + 1
-                walk(v, key)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, i))
-
-    walk(root, ())
-    return out
-
-
 def _path(loc: Sequence[str | int]) -> str:
     s = ""
     for part in loc:
@@ -419,7 +395,7 @@ def parse_stockpile_config(data: Mapping[str, Any], *, file: str | None = None,
     ConfigError
         listing every failure: field path, value and what is allowed.
     """
-    lines = _yaml_lines(text) if text else {}
+    lines = yaml_node_lines(text) if text else {}
     failures: list[Failure] = []
     if not isinstance(data, Mapping):
         raise ConfigError("A stockpile configuration must be a mapping of fields.",
@@ -467,7 +443,7 @@ def read_stockpile_config(path: str | Path) -> StockpileConfig:
                           hint="Check the path; example configs: "
                           "mineralwatch/data/stockpile/*.yaml") from None
     try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if p.suffix.lower() == ".json" else parse_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)

@@ -34,49 +34,33 @@ def _e(text: object) -> str:
 
 def series_chart(series: Sequence[dict[str, Any]], *, title: str, since: str,
                  width: int = 620, height: int = 260) -> str:
-    """Inline SVG of the two legs (restrictor -> K, K -> target) by month, with the date."""
-    pts = [(s["period"], s.get("rk_t"), s.get("kt_t")) for s in series]
-    if not pts:
+    """Inline SVG of the two legs (restrictor -> K, K -> target) by month, with the date.
+
+    Parameters
+    ----------
+    series
+        Monthly rows with ``period`` (``YYYY-MM``), ``rk_t`` and ``kt_t`` (tonnes, or
+        ``None`` where a leg has no data that month).
+    title
+        The chart's title.
+    since
+        The restriction's effective date (ISO); drawn as a dashed line at its month.
+    """
+    periods = [str(s["period"]) for s in series]
+    legs = []
+    for (name, key), color in zip((("from restrictor", "rk_t"), ("to target", "kt_t")),
+                                  svg.PALETTE[:2], strict=False):
+        pts = [(float(i), float(s[key])) for i, s in enumerate(series)
+               if s.get(key) is not None]
+        legs.append(svg.Series(name, [x for x, _ in pts], [y for _, y in pts], color=color))
+    if not periods:
         return svg.lines([], title=title)
-    left, right, top, bottom = 70, 20, 30, 40
-    n = len(pts)
-    ymax = max([v for _, a, b in pts for v in (a, b) if v is not None] + [1.0])
-    ticks = svg._nice_ticks(0.0, ymax)
-
-    def sx(i: float) -> float:
-        return left + i / max(n - 1, 1) * (width - left - right)
-
-    def sy(v: float) -> float:
-        return height - bottom - v / ticks[-1] * (height - top - bottom)
-
-    parts = []
-    for t in ticks:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(t):.1f}" '
-                     f'y2="{sy(t):.1f}" stroke="#e5e5e5"/><text x="{left - 6}" '
-                     f'y="{sy(t) + 4:.1f}" font-size="11" text-anchor="end" fill="#555">'
-                     f"{_e(svg.fmt_number(t))}</text>")
-    for i, (p, _, _) in enumerate(pts):
-        if p.endswith("-01"):
-            parts.append(f'<text x="{sx(i):.1f}" y="{height - bottom + 16}" font-size="11" '
-                         f'text-anchor="middle" fill="#555">{_e(p[:4])}</text>')
-    cut = next((i for i, (p, _, _) in enumerate(pts) if p >= since[:7]), None)
-    if cut is not None:
-        parts.append(f'<line x1="{sx(cut):.1f}" x2="{sx(cut):.1f}" y1="{top}" '
-                     f'y2="{height - bottom}" stroke="#b8405e" stroke-dasharray="4,3"/>'
-                     f'<text x="{sx(cut) + 4:.1f}" y="{top + 10}" font-size="11" '
-                     f'fill="#b8405e">{_e(since)}</text>')
-    for k, (name, color) in enumerate((("from restrictor", svg.PALETTE[0]),
-                                       ("to target", svg.PALETTE[1]))):
-        xy = [f"{sx(i):.1f},{sy(float(v)):.1f}" for i, v in
-              ((i, row[1 + k]) for i, row in enumerate(pts)) if v is not None]
-        parts.append(f'<polyline points="{" ".join(xy)}" fill="none" stroke="{color}" '
-                     f'stroke-width="2"/><rect x="{width - right - 130}" y="{top + k * 15}" '
-                     f'width="10" height="10" fill="{color}"/><text x="{width - right - 116}" '
-                     f'y="{top + 9 + k * 15}" font-size="11" fill="#333">{_e(name)}</text>')
-    parts.append(f'<text x="14" y="{height / 2:.0f}" font-size="11" fill="#555" '
-                 f'transform="rotate(-90 14 {height / 2:.0f})" text-anchor="middle">t/month'
-                 "</text>")
-    return svg._frame(width, height, title, "".join(parts), None)
+    cut = next((i for i, p in enumerate(periods) if p >= since[:7]), None)
+    return svg.lines(
+        legs, title=title, y_label="t/month", width=width, height=height, dots=False,
+        x_range=(0.0, float(max(len(periods) - 1, 1))),
+        x_ticks=[(float(i), p[:4]) for i, p in enumerate(periods) if p.endswith("-01")],
+        markers=[] if cut is None else [(float(cut), since)])
 
 
 def _evidence_table(evidence: Sequence[dict[str, Any]]) -> str:
