@@ -65,12 +65,9 @@ def _level(v: Any) -> str:
 
 
 def _conc_all(wh: Warehouse, stage: str) -> pd.DataFrame:
-    from mineralwatch.analytics.concentration import concentration
+    from mineralwatch.analytics.concentration.api import concentration_by_stage
 
-    try:
-        return concentration(wh, mineral=None, stage=stage)
-    except MineralwatchError:
-        return pd.DataFrame(columns=["mineral"])
+    return concentration_by_stage(wh, stages=[stage])
 
 
 def _criticality_map(wh: Warehouse) -> dict[str, bool]:

@@ -41,6 +41,9 @@ WarehouseOpt = Annotated[
                  show_envvar=True),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+YearsOpt = Annotated[str | None, typer.Option(help="Years, e.g. 2025-2030.")]
+DrawsOpt = Annotated[int, typer.Option(min=0, help="Monte Carlo draws (0: none).")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed.")]
 
 
 def open_wh(path: Path | None, *, read_only: bool = False) -> Warehouse:

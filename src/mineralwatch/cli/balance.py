@@ -10,7 +10,16 @@ from typing import Annotated, Any
 
 import typer
 
-from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, emit, open_wh
+from mineralwatch.cli._common import (
+    DrawsOpt,
+    Format,
+    FormatOpt,
+    SeedOpt,
+    WarehouseOpt,
+    YearsOpt,
+    emit,
+    open_wh,
+)
 from mineralwatch.errors import InputError
 
 
@@ -50,9 +59,9 @@ def register(app: typer.Typer) -> None:
                                                     help="Mineral (id or name).")] = None,
         scenario: Annotated[str | None, typer.Option(
             "--scenario", "-s", help="Scenario YAML file or shipped example name.")] = None,
-        years: Annotated[str | None, typer.Option(help="Years, e.g. 2025-2030.")] = None,
-        draws: Annotated[int, typer.Option(min=0, help="Monte Carlo draws (0: none).")] = 0,
-        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+        years: YearsOpt = None,
+        draws: DrawsOpt = 0,
+        seed: SeedOpt = 0,
         fmt: FormatOpt = Format.table,
         warehouse: WarehouseOpt = None,
     ) -> None:
@@ -80,9 +89,9 @@ def register(app: typer.Typer) -> None:
         files: Annotated[list[str], typer.Argument(help="Scenario files or example names.")],
         baseline: Annotated[bool, typer.Option(help="Add the warehouse baseline as the "
                                                "reference.")] = False,
-        years: Annotated[str | None, typer.Option(help="Years, e.g. 2025-2030.")] = None,
-        draws: Annotated[int, typer.Option(min=0, help="Monte Carlo draws.")] = 0,
-        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+        years: YearsOpt = None,
+        draws: DrawsOpt = 0,
+        seed: SeedOpt = 0,
         fmt: FormatOpt = Format.table,
         warehouse: WarehouseOpt = None,
     ) -> None:

@@ -116,16 +116,9 @@ def _timeline(rows: list[dict[str, Any]], title: str) -> str:
 
 
 def _concentration(wh: Warehouse, mineral: str | None) -> pd.DataFrame:
-    from mineralwatch.analytics.concentration import concentration
+    from mineralwatch.analytics.concentration.api import concentration_by_stage
 
-    frames = []
-    for stage in minerals.STAGES:
-        try:
-            frames.append(concentration(wh, mineral=mineral, stage=stage))
-        except MineralwatchError:
-            continue
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return concentration_by_stage(wh, mineral)
 
 
 def _events(wh: Warehouse, mineral: str | None = None) -> pd.DataFrame:
@@ -214,8 +207,13 @@ def build_report(wh: Warehouse, out: str | Path, *, minerals_: Iterable[str] | N
             name_zh=mineral.name_zh if mineral.zh else "", charts=charts, rows=table_rows,
             events=mev, timeline=_timeline(mev, f"Policy events: {mineral.name}") if mev else "")
         (out / "minerals" / f"{m}.html").write_text(html, "utf-8")
+    notes = []
+    if conc.attrs.get("normalised"):
+        notes.append(f"{conc.attrs['normalised']} share sets summed to slightly more than 100% "
+                     "in the source (rounding) and were scaled to 100%.")
+    notes += [f"Left out as inconsistent: {s.rstrip('.')}." for s in conc.attrs.get("skipped", [])]
     index = env.get_template("index.html").render(
-        **common, root="", title="Overview", overview=overview, events=ev_rows,
+        **common, root="", title="Overview", overview=overview, events=ev_rows, notes=notes,
         timeline=_timeline(ev_rows, "Export controls and related measures"),
         sections=_sections(wh))
     path = out / "index.html"

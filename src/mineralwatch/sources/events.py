@@ -64,7 +64,7 @@ _HS = re.compile(r"^\d{6,10}$")
 _CITATION_KEYS = ("url", "doc_id", "document")
 
 
-class _Loader(SAFE_LOADER):  # type: ignore[misc]  # SAFE_LOADER is chosen at run time
+class _Loader(SAFE_LOADER):
     """Safe YAML (libyaml when available) with dates left as text, so that a bad date is
     reported, not a crash."""
 

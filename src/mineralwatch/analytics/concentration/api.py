@@ -317,7 +317,7 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
                 raise
             # one inconsistent mineral must not hide every other one in a listing
             skipped.append(f"{m}: {str(exc).splitlines()[0]}")
-            log.warning("concentration: skipped %s at stage %s: %s", m, stage, exc)
+            log.info("concentration: skipped %s at stage %s: %s", m, stage, exc)
     if not records:
         raise NotFoundError(
             f"No concentration data for stage {stage!r}"
@@ -326,6 +326,38 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
             "Available: " + _available(prod, supply) + ".")
     out = pd.DataFrame.from_records(records, columns=COLUMNS)
     out.attrs["skipped"] = skipped
+    return out
+
+
+def concentration_by_stage(wh: Warehouse, mineral: str | None = None, *,
+                           stages: Sequence[str] = minerals.STAGES) -> pd.DataFrame:
+    """:func:`concentration` for every stage with data, in one frame.
+
+    Rounding normalisations (shares summing to slightly over 100% in the source) are
+    counted in ``attrs["normalised"]`` rather than warned about one by one; minerals
+    skipped as inconsistent are listed in ``attrs["skipped"]``.
+    """
+    import warnings
+
+    from mineralwatch.analytics.concentration.indicators import ShareNormalisationWarning
+
+    frames, skipped, normalised = [], [], 0
+    for stage in stages:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ShareNormalisationWarning)
+            try:
+                df = concentration(wh, mineral=mineral, stage=stage)
+            except NotFoundError:
+                continue
+        normalised += sum(issubclass(w.category, ShareNormalisationWarning) for w in caught)
+        for w in caught:
+            if not issubclass(w.category, ShareNormalisationWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        skipped += df.attrs.get("skipped", [])
+        if not df.empty:
+            frames.append(df)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    out.attrs.update(skipped=skipped, normalised=normalised)
     return out
 
 
