@@ -123,8 +123,39 @@ def test_supply_risk_variants_by_hand() -> None:
 def test_economic_importance_by_hand() -> None:
     ei = economic_importance([0.75, 0.25], [77000, 89422], si_ei=0.98, max_value_added=204200)
     assert ei == pytest.approx((0.75 * 77000 + 0.25 * 89422) / 204200 * 10 * 0.98)
-    # an unallocated "Other" use (no sector) adds nothing
-    assert economic_importance([0.5, 0.5], [100.0, np.nan], si_ei=1, max_value_added=100) == 5
+    # an unallocated "Other" use (no sector): spread pro rata over the allocated uses by
+    # default, left out with "drop", put in the largest sector with "largest_sector"
+    a, q = [0.25, 0.25, 0.5], [100.0, 50.0, np.nan]
+    assert economic_importance(a, q, si_ei=1, max_value_added=200) == pytest.approx(3.75)
+    assert economic_importance(a, q, si_ei=1, max_value_added=200,
+                               unallocated="drop") == pytest.approx(1.875)
+    assert economic_importance(a, q, si_ei=1, max_value_added=200,
+                               unallocated="largest_sector") == pytest.approx(6.875)
+    # without any Other use the three agree
+    for how in ("renormalise", "drop", "largest_sector"):
+        assert economic_importance([0.6, 0.4], [100.0, 50.0], si_ei=0.5, max_value_added=200,
+                                   unallocated=how) == pytest.approx(2.0)
+    with pytest.raises(InputError, match="unallocated"):
+        economic_importance(a, q, si_ei=1, max_value_added=200, unallocated="guess")
+
+
+def test_economic_importance_unallocated_option() -> None:
+    """The option reaches the assessment: cobalt has 10 % "Other" in the synthetic table."""
+    known = 0.5 * 89422 + 0.4 * 204200
+    si = float(_params().set_index("mineral").loc["cobalt", "si_ei"])
+    expect = {"renormalise": known / 0.9, "drop": known, "largest_sector": known + 0.1 * 204200}
+    for how, weighted in expect.items():
+        out = assess_eu(_inputs(), materials="cobalt",
+                        options=CriticalityOptions(unallocated_end_use=how)).iloc[0]
+        assert out["ei"] == pytest.approx(weighted / 204200 * 10 * si), how
+    note = [n for n in assess_eu(_inputs(), materials="cobalt").iloc[0]["notes"]
+            if n.startswith("EI:")]
+    assert note and "10%" in note[0] and "pro rata" in note[0]
+    # gallium has no Other use: the option changes nothing
+    ga = {how: assess_eu(_inputs(), materials="gallium",
+                         options=CriticalityOptions(unallocated_end_use=how)).iloc[0]["ei"]
+          for how in expect}
+    assert len({round(v, 12) for v in ga.values()}) == 1
 
 
 def test_wgi_rescaling_and_nearest_year() -> None:

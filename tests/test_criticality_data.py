@@ -20,6 +20,7 @@ import pytest
 from conftest import DATA, VALIDATION
 from mineralwatch.analytics.criticality.assess import assess_eu
 from mineralwatch.analytics.criticality.inputs import CriticalityInputs, check_shares
+from mineralwatch.analytics.criticality.options import CriticalityOptions
 from mineralwatch.analytics.criticality.parameters import (
     check_parameters,
     eu_parameters,
@@ -155,10 +156,10 @@ def test_published_results_garbled_value_detected() -> None:
 
 # -- validation against the published 2023 results ----------------------------------------
 @cache
-def _agreement() -> dict[str, Any]:
+def _agreement(unallocated: str = "renormalise") -> dict[str, Any]:
     logging.disable(logging.WARNING)
     try:
-        computed = assess_eu(_inputs())
+        computed = assess_eu(_inputs(), options=CriticalityOptions(unallocated_end_use=unallocated))
     finally:
         logging.disable(logging.NOTSET)
     return agreement(computed, _published())
@@ -180,13 +181,37 @@ def test_classification_agreement_target() -> None:
 def test_ei_agreement_regression_guard() -> None:
     a = _agreement()
     # measured: 22 of the 28 materials whose EI the public tables allow to compute
+    # (78.6 %; 48.9 % of all 45); RMSE 0.35, mean error -0.01 (docs/criticality.md)
     assert a["ei_computed"] == 28
-    assert a["ei_0.2"] >= 0.78, a
+    assert a["ei_0.2"] >= 22 / 28 - 1e-9, a
+    assert a["ei_rmse"] <= 0.36 and abs(a["ei_bias"]) <= 0.05, a
 
 
-@pytest.mark.xfail(reason="EI target of 80 % not reached: 22/28 (79 %) of computable EIs; "
-                   "the misses are groups whose members lack end-use rows and materials "
-                   "with unallocated 'Other' uses (docs/criticality.md)", strict=False)
+def test_ei_method_hypotheses() -> None:
+    """The hypotheses of docs/criticality.md, measured on the whole validation set.
+
+    The fixed scale (largest sector of the table) reproduces single-sector materials;
+    the treatments of unallocated ("Other") end uses tie on the count within +/-0.2, and
+    the default (pro-rata) has the smallest error among those without a systematic bias.
+    """
+    out = assess_eu(_inputs(), materials=["aggregates", "antimony", "ytterbium"]) \
+        .set_index("material")
+    assert round(out.loc["aggregates", "ei"], 1) == 3.2  # 100 % C23: 64,990 / 204,200 x 10
+    assert round(out.loc["antimony", "ei"], 1) == 5.4
+    assert round(out.loc["ytterbium", "ei"], 1) == 3.2
+    fits = {how: _agreement(how) for how in ("renormalise", "drop", "largest_sector")}
+    assert [round(f["ei_0.2"] * 28) for f in fits.values()] == [22, 22, 23]
+    assert fits["renormalise"]["ei_rmse"] < fits["drop"]["ei_rmse"] - 0.2
+    assert abs(fits["renormalise"]["ei_bias"]) < min(abs(fits["drop"]["ei_bias"]),
+                                                     abs(fits["largest_sector"]["ei_bias"]))
+
+
+@pytest.mark.xfail(reason="EI target of 80 % not reached: 22/28 (78.6 %) of computable EIs "
+                   "with any uniform treatment of unallocated end uses but one ('largest "
+                   "sector', 23/28 only through iridium); the misses are fluorspar and silver "
+                   "(no unallocated uses), materials whose study allocation of 'Other' the "
+                   "public table does not carry, and HREE without dysprosium's end uses "
+                   "(docs/criticality.md)", strict=False)
 def test_ei_agreement_target() -> None:
     assert _agreement()["ei_0.2"] >= 0.80
 

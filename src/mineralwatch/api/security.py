@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import HTTPException, Request
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from mineralwatch.api.auth import ROLES, AuthStore, User
@@ -35,34 +35,52 @@ HEADERS = {
 }
 
 
-class SecurityHeadersMiddleware(BaseHTTPMiddleware):
-    """Adds security headers and rejects requests for unknown hosts (DNS rebinding)."""
+class SecurityHeadersMiddleware:
+    """Adds security headers and rejects requests for unknown hosts (DNS rebinding).
 
-    def __init__(self, app: object, allowed_hosts: set[str]) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    A plain ASGI middleware: it edits the response's start message on the way out, so a
+    request costs no extra task or stream (as ``BaseHTTPMiddleware`` would).
+    """
+
+    def __init__(self, app: Any, allowed_hosts: set[str]) -> None:
+        self.app = app
         self.allowed_hosts = allowed_hosts
 
-    async def dispatch(self, request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        state: dict[str, Any] = scope.setdefault("state", {})
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                new_visitor = state.get("new_visitor")
+                if new_visitor:
+                    cookie = Response()
+                    cookie.set_cookie(VISITOR_COOKIE, new_visitor, httponly=True,
+                                      samesite="strict", secure=https)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                for k, v in HEADERS.items():
+                    if k not in headers:
+                        headers[k] = v
+                if path.startswith("/api/") and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        host = (Headers(scope=scope).get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
         if self.allowed_hosts and "*" not in self.allowed_hosts and host not in self.allowed_hosts:
             response: Response = (
                 JSONResponse({"error": "HTTPError", "message": "Invalid host header.",
                               "hint": "Start the server with --allow-host NAME."},
                              status_code=400)
-                if request.url.path.startswith("/api/")
+                if path.startswith("/api/")
                 else PlainTextResponse("Invalid host header", status_code=400))
-        else:
-            response = await call_next(request)
-        new_visitor = getattr(request.state, "new_visitor", None)
-        if new_visitor:
-            response.set_cookie(VISITOR_COOKIE, new_visitor, httponly=True, samesite="strict",
-                                secure=request.url.scheme == "https")
-        for k, v in HEADERS.items():
-            response.headers.setdefault(k, v)
-        if request.url.path.startswith("/api/") and "cache-control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
-        return response
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 class Identity:

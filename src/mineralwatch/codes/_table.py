@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from mineralwatch.errors import Failure, UnknownCodeError
 
 #: libyaml's safe loader when available (10x faster than the pure-Python one).
 SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,6 +41,66 @@ def read_tsv(name: str) -> list[dict[str, str]]:
         {k: (v or "").strip() for k, v in row.items()}
         for row in csv.DictReader(lines, delimiter="\t")
     ]
+
+
+def resolve_many(
+    names: Iterable[object],
+    lookup: Callable[[object], str | None],
+    *,
+    what: str,
+    hint: str,
+    file: str | None = None,
+    lines: Sequence[int | None] | None = None,
+    column: str | None = None,
+) -> list[str]:
+    """Resolve many names with ``lookup``; one :class:`UnknownCodeError` lists every miss.
+
+    Parameters
+    ----------
+    names
+        The names to resolve (each distinct name is looked up once).
+    lookup
+        Name -> code, or ``None`` when unknown.
+    what
+        What a name stands for (``"country"``, ``"mineral"``), used in the messages.
+    hint
+        How to fix an unknown name.
+    file, lines, column
+        Where the names come from (``lines[i]`` is the line of ``names[i]``).
+
+    Returns
+    -------
+    list of str
+        The codes, in the order of ``names``.
+
+    Raises
+    ------
+    UnknownCodeError
+        naming every unknown value with its file, line and column.
+    """
+    names = list(names)
+    seen: dict[object, str | None] = {}
+    out: list[str] = []
+    failures: list[Failure] = []
+    for i, n in enumerate(names):
+        try:
+            hit = seen[n] if n in seen else seen.setdefault(n, lookup(n))
+        except TypeError:  # an unhashable value: look it up every time
+            hit = lookup(n)
+        if hit is None:
+            failures.append(Failure(f"unknown {what}", file=file,
+                                    line=lines[i] if lines is not None else None,
+                                    column=column, value=n))
+            out.append("")
+        else:
+            out.append(hit)
+    if failures:
+        distinct = sorted({str(f.value) for f in failures})
+        raise UnknownCodeError(
+            f"{len(distinct)} unknown {what} name(s)" + (f" in {file}" if file else "")
+            + f": {', '.join(repr(d) for d in distinct[:10])}",
+            failures, file=file, hint=hint)
+    return out
 
 
 def parse_yaml(text: str) -> Any:

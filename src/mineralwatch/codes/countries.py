@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from mineralwatch.codes._table import normalise_name, read_tsv
+from mineralwatch.codes._table import normalise_name, read_tsv, resolve_many
 from mineralwatch.errors import Failure, UnknownCodeError
 
 #: Codes that are not ISO 3166 countries. They are valid in data (USGS "World total",
@@ -155,33 +155,9 @@ def to_iso3_many(
     column: str | None = None,
 ) -> list[str]:
     """ISO3 for many names; raises one :class:`UnknownCodeError` listing every unknown one."""
-    names = list(names)
-    cache_: dict[object, str | None] = {}
-    out: list[str] = []
-    failures: list[Failure] = []
-    for i, n in enumerate(names):
-        if n not in cache_:
-            cache_[n] = lookup(n)
-        hit = cache_[n]
-        if hit is None:
-            line = lines[i] if lines is not None else None
-            failures.append(Failure("unknown country", file=file, line=line, column=column,
-                                    value=n))
-            out.append("")
-        else:
-            out.append(hit)
-    if failures:
-        distinct = sorted({str(f.value) for f in failures})
-        raise UnknownCodeError(
-            f"{len(distinct)} unknown country name(s)"
-            + (f" in {file}" if file else "")
-            + f": {', '.join(repr(d) for d in distinct[:10])}",
-            failures,
-            file=file,
-            hint="Add each spelling to mineralwatch/codes/data/country_aliases.tsv "
-            "(alias, ISO3, comment) or correct the input.",
-        )
-    return out
+    return resolve_many(names, lookup, what="country", file=file, lines=lines, column=column,
+                        hint="Add each spelling to mineralwatch/codes/data/country_aliases.tsv "
+                        "(alias, ISO3, comment) or correct the input.")
 
 
 def name(iso3: str, lang: str = "en") -> str:

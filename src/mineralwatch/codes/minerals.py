@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from mineralwatch.codes._table import normalise_name, read_yaml
+from mineralwatch.codes._table import normalise_name, read_yaml, resolve_many
 from mineralwatch.errors import Failure, UnknownCodeError
 
 #: Production stages, in value-chain order.
@@ -149,29 +149,10 @@ def to_ids(
     column: str | None = None,
 ) -> list[str]:
     """Canonical ids for many names; one :class:`UnknownCodeError` lists every unknown one."""
-    names = list(names)
-    out: list[str] = []
-    failures: list[Failure] = []
-    for i, n in enumerate(names):
-        hit = lookup(n)
-        if hit is None:
-            failures.append(Failure("unknown mineral", file=file,
-                                    line=lines[i] if lines is not None else None,
-                                    column=column, value=n))
-            out.append("")
-        else:
-            out.append(hit)
-    if failures:
-        distinct = sorted({str(f.value) for f in failures})
-        raise UnknownCodeError(
-            f"{len(distinct)} unknown mineral name(s)" + (f" in {file}" if file else "")
-            + f": {', '.join(repr(d) for d in distinct[:10])}",
-            failures,
-            file=file,
-            hint="Known minerals: `mineralwatch minerals`. Add a spelling to the mineral's "
-            "aliases in mineralwatch/codes/data/minerals.yaml or correct the input.",
-        )
-    return out
+    return resolve_many(names, lookup, what="mineral", file=file, lines=lines, column=column,
+                        hint="Known minerals: `mineralwatch minerals`. Add a spelling to the "
+                        "mineral's aliases in mineralwatch/codes/data/minerals.yaml or "
+                        "correct the input.")
 
 
 def get(mineral: str) -> Mineral:

@@ -148,7 +148,7 @@ def _sections(wh: Warehouse) -> list[Section]:
             out.append(Section(title, render(wh)))
         except MineralwatchError as exc:
             msg = str(exc).splitlines()[0]
-            out.append(Section(title, f'<p class="muted">Not available: {svg._e(msg)}</p>'))
+            out.append(Section(title, f'<p class="muted">Not available: {svg.esc(msg)}</p>'))
     return out
 
 

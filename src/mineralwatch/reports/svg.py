@@ -27,8 +27,12 @@ _ACCENT = PALETTE[3]  # reference lines (thresholds, dates)
 FONT = "font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
 
 
-def _e(text: object) -> str:
+def esc(text: object) -> str:
+    """``text`` as a string, HTML/SVG-escaped (the one escaping of every report)."""
     return str(escape(str(text)))
+
+
+_e = esc
 
 
 def _clip(text: str, n: int) -> str:
@@ -291,4 +295,4 @@ def timeline(events: Sequence[tuple[date, str, str]], *, title: str,
                   f"Source: {source}" if source else None)
 
 
-__all__ = ["PALETTE", "Series", "fmt_number", "hbar", "lines", "scatter", "timeline"]
+__all__ = ["PALETTE", "Series", "esc", "fmt_number", "hbar", "lines", "scatter", "timeline"]

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mineralwatch.analytics.criticality.eu import ei_scale, supply_risk
+from mineralwatch.analytics.criticality.eu import ei_scale, supply_risk, unallocated_value
 from mineralwatch.analytics.criticality.explain import explain_record, index_terms
 from mineralwatch.analytics.criticality.inputs import (
     CriticalityInputs,
@@ -87,13 +87,16 @@ def check_end_use(end_use: pd.DataFrame) -> list[tuple[str, str, float, float]]:
 
 
 def economic_importance_table(end_use: pd.DataFrame, si_ei: pd.Series, *,
-                              min_allocated_share: float = 0.0) -> pd.Series:
+                              min_allocated_share: float = 0.0,
+                              unallocated: str = "renormalise") -> pd.Series:
     """EI per mineral from end-use shares, sector value added and ``SI_EI``.
 
-    Uses without a sector (the study's "Other") are not allocated; the scale's maximum is
-    the largest sector value added in the table. A mineral with less than
-    ``min_allocated_share`` of its uses allocated to sectors gets ``nan``: its EI would
-    measure the gaps in the table, not the material.
+    The scale's maximum is the largest sector value added in the table (a fixed scale,
+    the same for every mineral: NACE C28, EUR 204,200 million in the 2023 study). Uses
+    without a sector (the study's "Other") are treated by ``unallocated``
+    (:func:`.eu.unallocated_value`: spread pro rata over the allocated uses by default).
+    A mineral with less than ``min_allocated_share`` of its uses allocated to sectors
+    gets ``nan``: its EI would measure the gaps in the table, not the material.
     """
     if end_use.empty:
         return pd.Series(dtype="float64")
@@ -105,10 +108,29 @@ def economic_importance_table(end_use: pd.DataFrame, si_ei: pd.Series, *,
     by = end_use["mineral"]
     weighted = (share * q).groupby(by).sum()
     allocated = share.where(q.notna(), 0.0).groupby(by).sum()
+    other = share.where(q.isna(), 0.0).groupby(by).sum()
+    qmax = float(canon.max())
+    total = unallocated_value(weighted.to_numpy(), allocated.to_numpy(), other.to_numpy(),
+                              how=unallocated, max_value_added=qmax)
     si = weighted.index.map(lambda m: si_ei.get(m, np.nan)).astype("float64")
-    ei = pd.Series(ei_scale(weighted.to_numpy(), si.to_numpy(), float(canon.max())),
-                   index=weighted.index, dtype="float64")
+    ei = pd.Series(ei_scale(total, si.to_numpy(), qmax), index=weighted.index,
+                   dtype="float64")
     return ei.where(allocated >= min_allocated_share)
+
+
+def unallocated_shares(end_use: pd.DataFrame) -> pd.Series:
+    """Share of each mineral's end uses without a sector (the study's "Other")."""
+    if end_use.empty:
+        return pd.Series(dtype="float64")
+    share = end_use["share"].astype("float64")
+    return share.where(end_use["sector"].isna(), 0.0).groupby(end_use["mineral"]).sum()
+
+
+_UNALLOCATED_NOTE = {
+    "renormalise": "spread over the allocated uses pro rata (unallocated_end_use)",
+    "drop": "left out (unallocated_end_use=drop)",
+    "largest_sector": "put in the largest sector (unallocated_end_use=largest_sector)",
+}
 
 
 def latest_shares(supply: pd.DataFrame) -> pd.DataFrame:
@@ -238,12 +260,19 @@ def assess_eu(inputs: CriticalityInputs, *, importer: str = EU,
     ir_data = {} if is_eu else import_reliance_of(inputs.import_reliance, importer,
                                                   options.usgs_nir_year)
     ei = economic_importance_table(inputs.end_use, params["si_ei"],
-                                   min_allocated_share=options.min_allocated_share)
+                                   min_allocated_share=options.min_allocated_share,
+                                   unallocated=options.unallocated_end_use)
+    other = unallocated_shares(inputs.end_use)
     records: dict[str, dict[str, Any]] = {}
     rows_by_id = {str(r["mineral"]): r for r in _records(inputs.parameters)}
     for mineral in [m for m in params.index if m in needed and table[m].kind != "group"]:
         records[mineral] = _assess_one(rows_by_id[mineral], importer, is_eu, has_sourcing,
                                        hhi, share_sum, present, ir_data, ei, options)
+        u = float(other.get(mineral, 0.0))
+        if u > 0 and not math.isnan(records[mineral]["ei"]):
+            records[mineral]["notes"].append(
+                f"EI: {u:.0%} of the end uses not allocated to a sector ('Other'): "
+                + _UNALLOCATED_NOTE[options.unallocated_end_use])
     for g in groups:
         records[g] = _assess_group(g, rows_by_id[g], records, importer, options)
     rows = [records[m] for m in wanted]
@@ -412,4 +441,5 @@ __all__ = [
     "latest_shares",
     "resolve_materials",
     "sector_value_added",
+    "unallocated_shares",
 ]

@@ -11,6 +11,9 @@ materials* (2017), as applied in the *Study on the Critical Raw Materials for th
               = HHI_WGI,t(sourcing) * (1 - EOL_RIR) * SI_SR    (EUonly)
     SR        = max over the assessed stages (the bottleneck)
     EI        = sum_s A_s * Q_s / max_s' Q_s' * 10 * SI_EI
+                (max_s' Q_s': the largest NACE 2-digit sector value added of the economy,
+                a fixed scale; uses the study does not allocate to a sector — "Other" —
+                spread pro rata over the allocated ones by default: ``unallocated_value``)
 
 ``GS`` is global supply, ``sourcing`` the importer's supply mix (the EU's in the study;
 any importer's here), ``IR`` the importer's import reliance, ``A_s`` the share of the
@@ -118,24 +121,67 @@ def supply_risk_array(hhi_gs: ArrayLike, hhi_sourcing: ArrayLike, ir: ArrayLike,
 
 
 def economic_importance(shares: ArrayLike, value_added: ArrayLike, *, si_ei: float,
-                        max_value_added: float) -> float:
+                        max_value_added: float, unallocated: str = "renormalise") -> float:
     """Economic importance: ``sum A_s * Q_s / max Q * 10 * SI_EI``.
 
     Parameters
     ----------
     shares
         end-use shares ``A_s`` (fractions); uses not allocated to a sector (the study's
-        "Other") carry ``nan`` value added and contribute nothing.
+        "Other") carry ``nan`` value added and are treated by ``unallocated``.
     value_added
         value added ``Q_s`` of each use's sector (EUR million).
     si_ei
         substitution index for economic importance, 0–1.
     max_value_added
         the largest sector value added of the economy (the scale's maximum).
+    unallocated
+        treatment of the unallocated share (:func:`unallocated_value`).
     """
     a = np.asarray(shares, dtype="float64")
     q = np.asarray(value_added, dtype="float64")
-    return float(ei_scale(np.nansum(a * q), si_ei, max_value_added))
+    known = ~np.isnan(q)
+    weighted = unallocated_value(np.sum(a[known] * q[known]), np.sum(a[known]),
+                                 np.sum(a[~known]), how=unallocated,
+                                 max_value_added=max_value_added)
+    return float(ei_scale(weighted, si_ei, max_value_added))
+
+
+#: Treatments of end uses without a sector (``CriticalityOptions.unallocated_end_use``).
+UNALLOCATED: tuple[str, ...] = ("renormalise", "drop", "largest_sector")
+
+
+def unallocated_value(weighted: ArrayLike, allocated: ArrayLike, unallocated: ArrayLike, *,
+                      how: str = "renormalise", max_value_added: float = float("nan")
+                      ) -> np.ndarray:
+    """``sum(A_s * Q_s)`` with the unallocated ("Other") share of the end uses accounted for.
+
+    Parameters
+    ----------
+    weighted
+        ``sum A_s * Q_s`` over the uses allocated to a sector.
+    allocated, unallocated
+        the summed shares of the allocated uses and of the unallocated ones.
+    how
+        ``"renormalise"``: the unallocated share is spread over the allocated uses in
+        proportion to their shares (it is assumed to be used like the known uses:
+        ``weighted * (allocated + unallocated) / allocated``); ``"drop"``: it adds
+        nothing (as if it went to a sector without value added); ``"largest_sector"``:
+        it is put in the largest sector (``max_value_added``; an upper bound).
+        docs/criticality.md compares the three on the published 2023 results.
+    """
+    w = np.asarray(weighted, dtype="float64")
+    al = np.asarray(allocated, dtype="float64")
+    un = np.nan_to_num(np.asarray(unallocated, dtype="float64"))
+    if how == "drop":
+        return w
+    if how == "renormalise":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(al > 0, w * (al + un) / np.where(al > 0, al, 1.0), np.nan)
+    if how == "largest_sector":
+        return w + un * max_value_added
+    raise InputError(f"Unknown treatment of unallocated end uses {how!r}.",
+                     hint="Use one of " + ", ".join(UNALLOCATED) + ".")
 
 
 def ei_scale(weighted_value_added: ArrayLike, si_ei: ArrayLike,
@@ -157,6 +203,7 @@ __all__ = [
     "EI_UNIT",
     "HHI_WGI_T_UNIT",
     "SR_UNIT",
+    "UNALLOCATED",
     "economic_importance",
     "ei_scale",
     "hhi_wgi_t",
@@ -164,4 +211,5 @@ __all__ = [
     "sr_without",
     "supply_risk",
     "supply_risk_array",
+    "unallocated_value",
 ]

@@ -42,6 +42,11 @@ class CriticalityOptions(BaseModel):
     ir_fallback: float = Field(
         default=1.0, ge=0, le=1, description="import reliance assumed for a non-EU importer "
         "without data (1: fully import-reliant, the cautious choice); stated in the output")
+    unallocated_end_use: Literal["renormalise", "drop", "largest_sector"] = Field(
+        default="renormalise", description="EI: end uses the study leaves unallocated "
+        "('Other') are spread over the allocated ones pro rata (renormalise), left out "
+        "(drop) or put in the largest sector (largest_sector, an upper bound); "
+        "docs/criticality.md gives the fit of each on the published results")
     min_allocated_share: float = Field(
         default=0.5, ge=0, le=1, description="EI is not computed when less of a material's "
         "end uses than this are allocated to a sector (the study's 'Other' rows)")

@@ -115,7 +115,8 @@ def assess_usgs(inputs: CriticalityInputs, *, importer: str = "USA",
     ir = import_reliance_of(inputs.import_reliance, importer, options.usgs_nir_year)
     params = inputs.parameters.set_index("mineral") if not inputs.parameters.empty else None
     ei = (economic_importance_table(inputs.end_use, params["si_ei"],
-                                    min_allocated_share=options.min_allocated_share)
+                                    min_allocated_share=options.min_allocated_share,
+                                    unallocated=options.unallocated_end_use)
           if params is not None else pd.Series(dtype="float64"))
     vuln = {minerals.to_id(k): float(v) for k, v in (vulnerability or {}).items()}
     # groups without shares of their own (rare earths, PGM): the mean of their members',

@@ -47,7 +47,9 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
     dict
         ``n`` materials compared; ``sr_0.1``, ``sr_0.3`` (fractions of materials with a
         published SR), ``ei_0.2`` and ``ei_0.2_all`` (of materials with a computed EI, and
-        of all materials with a published EI), ``ei_computed``, ``classification``
+        of all materials with a published EI), ``ei_computed``, ``ei_rmse`` and
+        ``ei_bias`` (root-mean-square and mean of computed minus published EI, unrounded,
+        over the materials with both), ``classification``
         (among materials classifiable on both sides) and ``classified``; ``misses`` lists
         the materials outside the tolerances with both values.
     """
@@ -64,6 +66,8 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
         for r in m[(d_sr > 0.1 + _EPS) | (d_ei > 0.2 + _EPS)].itertuples()
     ]
 
+    e_ei = (m["ei"] - m["ei_pub"])[ei_have]
+
     def frac(mask: pd.Series, among: pd.Series) -> float:
         n = int(among.sum())
         return float((mask & among).sum()) / n if n else float("nan")
@@ -77,6 +81,8 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
         "ei_computed": int(ei_have.sum()),
         "ei_0.2": frac(d_ei <= 0.2 + _EPS, ei_have),
         "ei_0.2_all": frac(d_ei <= 0.2 + _EPS, ei_pub),
+        "ei_rmse": float(np.sqrt((e_ei ** 2).mean())) if len(e_ei) else float("nan"),
+        "ei_bias": float(e_ei.mean()) if len(e_ei) else float("nan"),
         "classified": int(classified.sum()),
         "classification": frac(pd.Series(np.asarray(m["critical"] == pub_crit)), classified),
         "misses": misses,

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from markupsafe import escape
 
 from mineralwatch.reports import svg
+from mineralwatch.reports.svg import esc as _e
 
 if TYPE_CHECKING:
     from mineralwatch.analytics.balance import BalanceResult
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 #: Monte Carlo settings of the report (fixed, so the report is reproducible).
 DRAWS = 2000
 SEED = 0
-
-
-def _e(text: object) -> str:
-    return str(escape(str(text)))
 
 
 def balance_chart(results: Sequence[BalanceResult], *, title: str | None = None,

@@ -12,10 +12,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from markupsafe import escape
 
 from mineralwatch.errors import NotFoundError
 from mineralwatch.reports import svg
+from mineralwatch.reports.svg import esc as _e
 
 if TYPE_CHECKING:
     from mineralwatch.analytics.criticality.options import CriticalityOptions
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 TITLE = "Criticality"
 SOURCE = ("Source: EU CRM 2023 study tables (supply shares, t, end uses) and parameters; "
           "World Bank WGI {year}; mineralwatch computation")
-
-
-def _e(text: object) -> str:
-    return str(escape(str(text)))
 
 
 def _num(v: Any, digits: int = 2, percent: bool = False) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from markupsafe import escape
+from mineralwatch.reports.svg import esc as _e
 
 if TYPE_CHECKING:
     from mineralwatch.store import Warehouse
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 TITLE = "Documents: latest briefing"
 #: Documents read to choose the topic (the most recently published or ingested).
 RECENT = 50
-
-
-def _e(text: object) -> str:
-    return str(escape(str(text)))
 
 
 def topic(wh: Warehouse) -> str | None:

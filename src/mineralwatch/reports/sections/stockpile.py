@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from markupsafe import escape
-
 from mineralwatch.reports import svg
+from mineralwatch.reports.svg import esc as _e
 
 if TYPE_CHECKING:
     from mineralwatch.analytics.stockpile import StockpileResult
@@ -22,10 +21,6 @@ TITLE = "Strategic stockpiles"
 
 #: The shipped configuration the section optimises.
 EXAMPLE = "six_metals.yaml"
-
-
-def _e(text: object) -> str:
-    return str(escape(str(text)))
 
 
 def stockpile_chart(res: StockpileResult, *, source: str) -> str:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import escape
-
 from mineralwatch.errors import NotFoundError
 from mineralwatch.reports import svg
+from mineralwatch.reports.svg import esc as _e
 
 if TYPE_CHECKING:
     from mineralwatch.store import Warehouse
@@ -26,10 +25,6 @@ TITLE = "Trade screening"
 RESTRICTIONS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("CHN", "USA", ("282580", "811010"), "2024-12-03"),  # antimony export ban to the US
 )
-
-
-def _e(text: object) -> str:
-    return str(escape(str(text)))
 
 
 def series_chart(series: Sequence[dict[str, Any]], *, title: str, since: str,
