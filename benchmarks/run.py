@@ -72,14 +72,17 @@ def ratios(steps: dict[str, dict[str, Any]], rows: int) -> dict[str, Any]:
 
 
 def targets(r: dict[str, Any], rows: int) -> dict[str, Any]:
-    """Targets on best-of-N wall time (the issue's measure). ``... (cpu)`` entries say
-    whether the target would hold with both cores free: ingest at >= 2M rows per CPU
-    second, HHI ratios of CPU seconds."""
+    """Targets on best-of-N wall time (the issue's measure). ``... (cpu)`` entries use CPU
+    seconds instead, which a busy shared machine inflates much less: ingest at >= 0.5M
+    rows per CPU-second is 1M rows/s if both cores were free and kept busy (an upper
+    bound); HHI ratios of CPU seconds (pandas runs on one core, DuckDB on two, so on a
+    free machine the wall ratio would favour DuckDB more)."""
     t: dict[str, Any] = {}
     if "ingest_rows_per_s" in r:
         t["ingest >= 1M rows/s"] = r["ingest_rows_per_s"] >= 1_000_000
     if "ingest_rows_per_cpu_s" in r:
-        t["ingest >= 1M rows/s (cpu: >= 2M rows/CPU-s)"] = r["ingest_rows_per_cpu_s"] >= 2_000_000
+        t["ingest >= 1M rows/s (cpu: >= 0.5M rows/CPU-s)"] = \
+            r["ingest_rows_per_cpu_s"] >= 500_000
     if rows == 10_000_000:
         for prefix, label in (("", ""), ("cpu_", " (cpu)")):
             if prefix + "hhi_parquet_over_scan" in r:
@@ -88,6 +91,9 @@ def targets(r: dict[str, Any], rows: int) -> dict[str, Any]:
             if prefix + "pandas_over_hhi_parquet" in r:
                 t["hhi >= 10x faster than pandas" + label] = \
                     r[prefix + "pandas_over_hhi_parquet"] >= 10.0
+            if prefix + "pandas_over_hhi_warehouse" in r:
+                t["hhi over the warehouse >= 10x faster than pandas" + label] = \
+                    r[prefix + "pandas_over_hhi_warehouse"] >= 10.0
     if rows >= 100_000_000 and "peak_rss_mb_max" in r:
         t["100M within 24 GB"] = r["peak_rss_mb_max"] <= 24 * 1024
     return t

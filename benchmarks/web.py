@@ -219,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             svg.parent.mkdir(parents=True, exist_ok=True)
             spy = subprocess.Popen([pyspy, "record", "--pid", str(proc.pid), "--threads",
                                     "--duration", str(int(args.duration)), "--rate", "50",
-                                    "--output", str(svg), *args.py_spy_args], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                    "--output", str(svg), *args.py_spy_args],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         load_before, uptime_before = load_average(), uptime()
         cpu0 = cpu_seconds(proc.pid)
         samples, seconds = asyncio.run(run_load(base, args.readers, args.duration,

@@ -80,7 +80,7 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
         loopback names. ``{"*"}`` accepts any.
     """
     own = not isinstance(warehouse, Warehouse)
-    wh = open_warehouse(warehouse) if own else warehouse  # type: ignore[arg-type]
+    wh = warehouse if isinstance(warehouse, Warehouse) else open_warehouse(warehouse)
     app = FastAPI(
         title="mineralwatch API",
         version=__version__,
@@ -128,7 +128,8 @@ def _errors(app: FastAPI) -> None:
     async def mw_error(request: Request, exc: MineralwatchError) -> Response:
         status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(
             exc, InputError) else 400
-        body = {"error": type(exc).__name__, "message": exc.message, "hint": exc.hint}
+        body: dict[str, Any] = {"error": type(exc).__name__, "message": exc.message,
+                                "hint": exc.hint}
         if isinstance(exc, InputError):
             body["failures"] = [str(f) for f in exc.failures[:50]]
         if _wants_json(request):

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -136,7 +136,7 @@ class ResultCache:
 
     def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """The cached result for ``key``, computing (once) and storing it when missing."""
-        entry = self._lookup(key)
+        entry: tuple[bool, Any] | None = self._lookup(key)
         if entry is None:
             with self._lock:
                 key_lock = self._key_locks.setdefault(key, threading.Lock())
@@ -155,8 +155,8 @@ class ResultCache:
                         self._key_locks.pop(key, None)
         ok, value = entry
         if not ok:
-            raise value
-        return _copy(value)  # type: ignore[no-any-return]
+            raise cast(MineralwatchError, value)  # failures stored above are always these
+        return _copy(value)
 
 
 def _copy(value: Any) -> Any:
