@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-import mineralwatch as mw  # noqa: E402
-from mineralwatch.api import create_app  # noqa: E402
-from mineralwatch.api.auth import AuthStore  # noqa: E402
-from mineralwatch.store import SourceInfo  # noqa: E402
+import mineralwatch as mw
+from mineralwatch.api import create_app
+from mineralwatch.api.auth import AuthStore
+from mineralwatch.store import SourceInfo
 
 XSS = '<script>alert("x")</script>'
 ATTR = '" onmouseover="alert(1)" x="'

@@ -5,8 +5,8 @@ Every figure has axis titles with units and a caption naming its source.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
 
 from mineralwatch.codes import countries, minerals
 from mineralwatch.store import Warehouse
@@ -21,7 +21,7 @@ def _layout(**kw: Any) -> dict[str, Any]:
     return base
 
 
-def producer_map(name: str, rec: dict[str, Any]) -> dict[str, Any]:
+def producer_map(name: str, rec: Mapping[Any, Any]) -> dict[str, Any]:
     """World choropleth of producer shares for one concentration record."""
     shares = [s for s in rec["shares"] if not countries.is_aggregate(s["country"])]
     spec = {
@@ -31,7 +31,8 @@ def producer_map(name: str, rec: dict[str, Any]) -> dict[str, Any]:
             "z": [round(float(s["share"]) * 100, 2) for s in shares],
             "text": [countries.name(s["country"]) for s in shares],
             "hovertemplate": "%{text}: %{z:.1f}%<extra></extra>",
-            "colorscale": [[0, "#e3eef7"], [1, "#0b3d66"]], "zmin": 0, "colorbar": {"title": {"text": "% of world"},
+            "colorscale": [[0, "#e3eef7"], [1, "#0b3d66"]], "zmin": 0,
+            "colorbar": {"title": {"text": "% of world"},
                                                            "thickness": 10},
         }],
         "layout": _layout(title={"text": f"{name}: {rec['stage']} production shares, "
@@ -64,7 +65,7 @@ def concentration_history(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
             shares = producer_shares(rows, "production")[0]
             if shares.empty:
                 continue
-            xs.append(int(year))
+            xs.append(int(str(year)))
             ys.append(round(float(hhi(shares.to_numpy(dtype="float64"))), 0))
             sources.add(str(sid))
         if xs:
@@ -115,7 +116,8 @@ def impact_figure(res: dict[str, Any]) -> dict[str, Any]:
         barmode="group", title={"text": f"Exports before and after {res.get('event', '')}"},
         yaxis={"title": {"text": str(unit)}})},
         "caption": f"Mean monthly exports in the windows before and after the event "
-                   f"({unit}). Source: trade table ({', '.join(res.get('sources', [])) or 'warehouse'})."}
+                   f"({unit}). Source: trade table "
+                   f"({', '.join(res.get('sources', [])) or 'warehouse'})."}
 
 
 def transshipment_figure(res: dict[str, Any]) -> dict[str, Any]:

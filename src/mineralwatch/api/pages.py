@@ -127,7 +127,8 @@ def overview(request: Request, wh: Warehouse = Depends(get_wh), user: User = Rea
         rows.append(r)
     srcs = sorted(set(mine.get("source_id", [])) | set(ref.get("source_id", [])))
     watch = auth.watchlist(user.name) if user.name != "anonymous" else []
-    alerts, since = ([], None)
+    alerts: list[dict[str, str]] = []
+    since: str | None = None
     if user.name != "anonymous":
         alerts, since = alerts_since_last_visit(wh, auth, user.name, mine, events)
     return page(request, "overview.html", title="Overview", active="overview", rows=rows,

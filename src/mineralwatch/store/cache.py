@@ -21,7 +21,10 @@ bracketed by :meth:`ResultCache.begin_write` / :meth:`ResultCache.end_write`.
 Results are returned as copies (a DataFrame's columns can be changed by the caller
 without touching the cached one; ``bytes``, ``str`` and tuples are returned as they are);
 a :class:`~mineralwatch.errors.MineralwatchError` raised by the function (no data for a
-stage, an unknown material) is remembered and raised again.
+stage, an unknown material) is remembered and raised again. Warnings the function emits
+are not replayed on a hit (recording them needs ``warnings.catch_warnings``, which is
+process-global and unsafe in a threaded server): put what a caller must see in the
+result (``DataFrame.attrs`` travels with the copy).
 """
 
 from __future__ import annotations
