@@ -80,6 +80,12 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
         loopback names. ``{"*"}`` accepts any.
     """
     own = not isinstance(warehouse, Warehouse)
+    import warnings
+
+    from mineralwatch.analytics.concentration.indicators import ShareNormalisationWarning
+
+    # rounding normalisations are stated in the pages; the server does not warn per request
+    warnings.simplefilter("ignore", ShareNormalisationWarning)
     wh = warehouse if isinstance(warehouse, Warehouse) else open_warehouse(warehouse)
     app = FastAPI(
         title="mineralwatch API",

@@ -10,6 +10,7 @@ from typing import Any
 
 from mineralwatch.codes import countries, minerals
 from mineralwatch.store import Warehouse
+from mineralwatch.store.cache import cached
 
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
 
@@ -46,6 +47,7 @@ def producer_map(name: str, rec: Mapping[Any, Any]) -> dict[str, Any]:
             f"{rec['year']}. Source: {rec['source_id']}."}
 
 
+@cached
 def concentration_history(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
     """HHI by year and stage from every year of production data (e.g. BGS 1970–2021)."""
     from mineralwatch.analytics.concentration.api import choose_source, producer_shares
@@ -224,6 +226,7 @@ def _esc(text: object) -> str:
     return str(escape(str(text)))
 
 
+@cached
 def extra_panels(wh: Warehouse, mineral: str) -> list[dict[str, Any]]:
     """Panels from the other analytics, each skipped (with a log line) when it has no data."""
     import logging

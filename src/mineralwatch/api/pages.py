@@ -19,6 +19,7 @@ from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import MineralwatchError
 from mineralwatch.reports.html import _event_rows
 from mineralwatch.store import Warehouse
+from mineralwatch.store.cache import cached
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
@@ -136,33 +137,35 @@ def overview(request: Request, wh: Warehouse = Depends(get_wh), user: User = Rea
 
 
 # -- mineral page -------------------------------------------------------------------------
+@cached
+def mineral_context(wh: Warehouse, mineral: str) -> dict[str, Any]:
+    """Everything the mineral page shows (cached per warehouse state in the server)."""
+    from mineralwatch.analytics.concentration.api import concentration_by_stage
+    from mineralwatch.analytics.events import load_events
+
+    maps, conc = [], []
+    df = concentration_by_stage(wh, mineral)
+    for r in df.to_dict("records"):
+        maps.append(charts.producer_map(minerals.table()[mineral].name, r))
+        conc.append({"stage": r["stage"], "year": r["year"], "hhi": _num(r["hhi"]),
+                     "top1": countries.name(str(r["top1_country"])),
+                     "top1_share": _pct(r["top1_share"]), "top3": _pct(r["top3_share"]),
+                     "top5": _pct(r["top5_share"]), "n1": _pct(r["n1_gap"]),
+                     "n": r["n_producers"], "source": r["source_id"]})
+    panels = [p for p in (charts.concentration_history(wh, mineral),) if p is not None]
+    panels += charts.extra_panels(wh, mineral)
+    events = _event_rows(load_events(wh, mineral=mineral))
+    return {"maps": maps, "conc": conc, "panels": panels, "events": events}
+
+
 @router.get("/minerals/{mineral}", response_class=HTMLResponse)
 def mineral_page(request: Request, mineral: str, wh: Warehouse = Depends(get_wh),
                  user: User = Reader, auth: AuthStore = Depends(get_auth)) -> HTMLResponse:
-    from mineralwatch.analytics.concentration import concentration
-    from mineralwatch.analytics.events import load_events
-
     m = minerals.get(mineral)
-    maps, conc = [], []
-    for stage in minerals.STAGES:
-        try:
-            df = concentration(wh, mineral=m.id, stage=stage)
-        except MineralwatchError:
-            continue
-        for r in df.to_dict("records"):
-            maps.append(charts.producer_map(m.name, r))
-            conc.append({"stage": stage, "year": r["year"], "hhi": _num(r["hhi"]),
-                         "top1": countries.name(str(r["top1_country"])),
-                         "top1_share": _pct(r["top1_share"]), "top3": _pct(r["top3_share"]),
-                         "top5": _pct(r["top5_share"]), "n1": _pct(r["n1_gap"]),
-                         "n": r["n_producers"], "source": r["source_id"]})
-    panels = [p for p in (charts.concentration_history(wh, m.id),) if p is not None]
-    panels += charts.extra_panels(wh, m.id)
-    events = _event_rows(load_events(wh, mineral=m.id))
+    ctx = mineral_context(wh, m.id)
     watched = user.name != "anonymous" and ("mineral", m.id) in auth.watchlist(user.name)
-    return page(request, "mineral.html", title=m.name, active="overview", m=m, maps=maps,
-                conc=conc, panels=panels, events=events, watched=watched,
-                can_watch=user.name != "anonymous")
+    return page(request, "mineral.html", title=m.name, active="overview", m=m, **ctx,
+                watched=watched, can_watch=user.name != "anonymous")
 
 
 # -- events -------------------------------------------------------------------------------

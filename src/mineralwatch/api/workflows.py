@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from importlib import resources
@@ -36,8 +37,17 @@ def scenario_dir() -> Path:
     return Path(str(resources.files("mineralwatch").joinpath("data").joinpath("scenarios")))
 
 
+@functools.cache
+def _shipped_scenarios() -> tuple[dict[str, str], ...]:
+    return tuple(_scan_scenarios())
+
+
 def shipped_scenarios() -> list[dict[str, str]]:
-    """Name, mineral and years of each shipped scenario file."""
+    """Name, mineral and years of each shipped scenario file (read once per process)."""
+    return [dict(s) for s in _shipped_scenarios()]
+
+
+def _scan_scenarios() -> list[dict[str, str]]:
     out = []
     for f in sorted(scenario_dir().glob("*.yaml")):
         try:

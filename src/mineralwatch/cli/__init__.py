@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     130 interrupted.
     """
     _load()
+    _quiet_rounding_warnings()
     err = Console(stderr=True)
     command = typer.main.get_command(app)
     try:
@@ -76,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         err.print("[red]Interrupted.[/red]")
         return 130
     return 0
+
+
+def _quiet_rounding_warnings() -> None:
+    """Rounding normalisations are reported in outputs (notes, attrs), not as warnings."""
+    import warnings
+
+    from mineralwatch.analytics.concentration.indicators import ShareNormalisationWarning
+
+    warnings.simplefilter("ignore", ShareNormalisationWarning)
 
 
 def run() -> None:

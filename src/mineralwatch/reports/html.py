@@ -209,8 +209,8 @@ def build_report(wh: Warehouse, out: str | Path, *, minerals_: Iterable[str] | N
         (out / "minerals" / f"{m}.html").write_text(html, "utf-8")
     notes = []
     if conc.attrs.get("normalised"):
-        notes.append(f"{conc.attrs['normalised']} share sets summed to slightly more than 100% "
-                     "in the source (rounding) and were scaled to 100%.")
+        notes.append(f"{len(conc.attrs['normalised'])} share sets summed to slightly more "
+                     "than 100% in the source (rounding) and were scaled to 100%.")
     notes += [f"Left out as inconsistent: {s.rstrip('.')}." for s in conc.attrs.get("skipped", [])]
     index = env.get_template("index.html").render(
         **common, root="", title="Overview", overview=overview, events=ev_rows, notes=notes,

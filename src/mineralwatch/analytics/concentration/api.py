@@ -281,6 +281,7 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
                   columns=["mineral", "stage", "year", "country", "share", "source_id"]))
     records = []
     skipped: list[str] = []
+    normalised: list[str] = []
     gov = wgi_means(wh)
     empty_p, empty_s = prod.iloc[0:0], supply.iloc[0:0]
     prod_at = {m: g for m, g in prod[prod["stage"] == stage].groupby("mineral")}
@@ -310,6 +311,8 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
         rows = rows[rows["source_id"] == sid]
         producers = [c for c in rows["country"].unique() if not countries.is_aggregate(c)]
         wgi = governance_scores(gov, producers, y)
+        if basis == "supply_share" and float(rows["share"].sum()) > 1.0 + 1e-9:
+            normalised.append(m)
         try:
             records.append(_record(m, stage, y, basis, sid, rows, wgi, include_aggregates))
         except ConsistencyError as exc:
@@ -326,6 +329,7 @@ def concentration(wh: Warehouse, mineral: str | None = None, stage: str = "mine"
             "Available: " + _available(prod, supply) + ".")
     out = pd.DataFrame.from_records(records, columns=COLUMNS)
     out.attrs["skipped"] = skipped
+    out.attrs["normalised"] = normalised
     return out
 
 
@@ -333,27 +337,18 @@ def concentration_by_stage(wh: Warehouse, mineral: str | None = None, *,
                            stages: Sequence[str] = minerals.STAGES) -> pd.DataFrame:
     """:func:`concentration` for every stage with data, in one frame.
 
-    Rounding normalisations (shares summing to slightly over 100% in the source) are
-    counted in ``attrs["normalised"]`` rather than warned about one by one; minerals
-    skipped as inconsistent are listed in ``attrs["skipped"]``.
+    ``attrs["normalised"]`` lists the ``mineral/stage`` share sets that summed to slightly
+    over 100 % in the source (rounding) and were scaled to 100 %; ``attrs["skipped"]`` the
+    minerals left out as inconsistent.
     """
-    import warnings
-
-    from mineralwatch.analytics.concentration.indicators import ShareNormalisationWarning
-
-    frames, skipped, normalised = [], [], 0
+    frames, skipped, normalised = [], [], []
     for stage in stages:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ShareNormalisationWarning)
-            try:
-                df = concentration(wh, mineral=mineral, stage=stage)
-            except NotFoundError:
-                continue
-        normalised += sum(issubclass(w.category, ShareNormalisationWarning) for w in caught)
-        for w in caught:
-            if not issubclass(w.category, ShareNormalisationWarning):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        try:
+            df = concentration(wh, mineral=mineral, stage=stage)
+        except NotFoundError:
+            continue
         skipped += df.attrs.get("skipped", [])
+        normalised += [f"{m}/{stage}" for m in df.attrs.get("normalised", [])]
         if not df.empty:
             frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
