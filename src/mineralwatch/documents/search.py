@@ -154,6 +154,19 @@ def expand(query: str) -> list[str]:
     return out
 
 
+def _iso_date(text: str) -> str:
+    """``text`` as ``YYYY-MM-DD`` (also ``YYYY`` or ``YYYY-MM``); InputError otherwise."""
+    import re
+
+    from mineralwatch.errors import InputError
+
+    t = str(text).strip()
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t):
+        raise InputError(f"Invalid date {text!r} for 'since'.",
+                         hint="Use YYYY-MM-DD, YYYY-MM or YYYY.")
+    return t
+
+
 def _mask(idx: Index, lang: str | None, since: str | None, mineral: str | None
           ) -> np.ndarray | None:
     mask = None
@@ -162,6 +175,7 @@ def _mask(idx: Index, lang: str | None, since: str | None, mineral: str | None
             raise InputError(f"Unknown language {lang!r}.", hint="Use en or zh.")
         mask = idx.language == lang
     if since:
+        since = _iso_date(since)
         m = (idx.published >= since) & (idx.published != "")
         mask = m if mask is None else mask & m
     if mineral:

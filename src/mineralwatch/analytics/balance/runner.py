@@ -283,7 +283,8 @@ def balance(wh: Warehouse | None = None, mineral: str | None = None,
                          hint="Give one year (2026) or a range (2025-2030).") from None
     if scenario is None:
         if mineral is None:
-            raise NotFoundError("Give a mineral or a scenario.")
+            raise InputError("Give a mineral or a scenario.",
+                             hint="e.g. mineral='cobalt' or scenario='cobalt_seed'.")
         if wh is None:
             raise NotFoundError("A baseline balance needs a warehouse.")
         scen = baseline_scenario(wh, mineral, years=yrs)

@@ -35,7 +35,7 @@ from mineralwatch.analytics.screening.transshipment import (
     to_month,
 )
 from mineralwatch.codes import countries
-from mineralwatch.errors import NotFoundError
+from mineralwatch.errors import InputError, NotFoundError
 from mineralwatch.store.engine import Engine
 from mineralwatch.store.warehouse import Warehouse
 
@@ -157,7 +157,7 @@ def event_impact(source: Warehouse | Engine, event: str | None = None, *,
               "date": str(row.get("effective") or row.get("announced"))[:10]}
     else:
         if actor is None or hs is None or date is None:
-            raise NotFoundError("Give an event id, or the actor, HS codes and date.",
+            raise InputError("Give an event id, or the actor, HS codes and date.",
                                 hint="e.g. --actor CHN --hs 250410,380110 --date 2023-12-01")
         ev = {"id": None, "actor": countries.to_iso3(actor), "hs": normalise_hs(hs),
               "target": list(countries.to_iso3_many(target)) if target else ["ALL"],
