@@ -5,7 +5,8 @@ exporter × importer × product cells per year) and values heavy-tailed (log-nor
 log-normal exporter, importer and product weights, so some exporters dominate some
 products as in real trade). Keys (period, hs6, exporter, importer, reporter_side) are
 unique. Up to 10 million rows go in one year (BACI has about 10 million a year); more
-rows span more years, which reuse the first year's cells with new values. Files: ``benchmarks/data/trade_<label>/part-NNNN.parquet``.
+rows span more years, which reuse the first year's cells with new values.
+Files: ``benchmarks/data/trade_<label>/part-NNNN.parquet``.
 """
 
 from __future__ import annotations
