@@ -57,7 +57,7 @@ def auth_path_for(warehouse: Path | None) -> Path:
 def hash_password(password: str, salt: bytes | None = None) -> str:
     """``scrypt$<salt>$<hash>`` for a password."""
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 

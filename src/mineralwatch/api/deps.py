@@ -12,7 +12,7 @@ from mineralwatch.store import Warehouse
 
 
 def get_auth(request: Request) -> AuthStore:
-    return request.app.state.auth  # type: ignore[no-any-return]
+    return request.app.state.auth
 
 
 def get_wh(request: Request) -> Iterator[Warehouse]:

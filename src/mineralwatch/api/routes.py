@@ -30,7 +30,7 @@ Analyst = Depends(role("analyst"))
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """A frame as JSON-ready records (NaN -> null, ISO dates)."""
-    return to_jsonable(df.to_dict(orient="records"))  # type: ignore[no-any-return]
+    return to_jsonable(df.to_dict(orient="records"))
 
 
 Records = list[dict[str, Any]]
@@ -139,7 +139,7 @@ def get_balance(
                                 hint=f"Known: {', '.join(sorted(names))}")
         path = scenario_dir() / names[scenario]
     res = balance(wh, mineral=mineral, scenario=path, years=years, draws=draws, seed=seed)
-    return to_jsonable(res.to_json())  # type: ignore[no-any-return]
+    return to_jsonable(res.to_json())
 
 
 @router.get("/stress", summary="Which minerals go into deficit if the largest supplier cuts")
@@ -160,7 +160,7 @@ def get_shock(
     from mineralwatch.analytics.network import shock
 
     tg = [t for t in (targets or "").split(",") if t] or None
-    return to_jsonable(shock(wh, mineral, exporter, cut, targets=tg,  # type: ignore[no-any-return]
+    return to_jsonable(shock(wh, mineral, exporter, cut, targets=tg,
                              model=model))  # type: ignore[arg-type]
 
 
@@ -171,7 +171,7 @@ def get_impact(event: str | None = None, actor: str | None = None, hs: str | Non
     from mineralwatch.analytics.screening import event_impact
 
     codes = [c for c in (hs or "").split(",") if c] or None
-    return to_jsonable(event_impact(wh, event, actor=actor, hs=codes,  # type: ignore[no-any-return]
+    return to_jsonable(event_impact(wh, event, actor=actor, hs=codes,
                                     date=date))
 
 
@@ -182,7 +182,7 @@ def get_transshipment(restrictor: str, target: str, hs: str, since: str,
 
     out = screen_transshipment(wh, restrictor, target, [c for c in hs.split(",") if c], since,
                                with_series=False)
-    return to_jsonable(out)  # type: ignore[no-any-return]
+    return to_jsonable(out)
 
 
 @router.get("/docs/search", summary="Bilingual full-text and semantic search of passages")
@@ -201,7 +201,7 @@ def get_brief(topic: str = Query(..., min_length=1, max_length=200), since: str 
               wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
     from mineralwatch.documents.brief import brief
 
-    return to_jsonable(brief(wh, topic, since=since).to_dict())  # type: ignore[no-any-return]
+    return to_jsonable(brief(wh, topic, since=since).to_dict())
 
 
 @router.get("/docs/claims", summary="Extracted figures and the conflicts among them")
@@ -209,7 +209,7 @@ def get_claims(mineral: str | None = None, wh: Warehouse = Depends(get_wh),
                user: User = Reader) -> dict[str, Any]:
     from mineralwatch.documents.claims import claims
 
-    return to_jsonable(claims(wh, mineral=mineral))  # type: ignore[no-any-return]
+    return to_jsonable(claims(wh, mineral=mineral))
 
 
 @router.post("/events/{event_id}/{decision}", summary="Confirm or reject an extracted event")
