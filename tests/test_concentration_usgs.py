@@ -22,7 +22,7 @@ OTHER, WORLD = 6200, 290_000
 
 
 def test_cobalt_mine_2024_by_hand(wh: Warehouse) -> None:
-    from mineralwatch.sources import ingest_file
+    from mineralwatch.store.ingest import ingest_file
 
     ingest_file(wh, "usgs-mcs", MCS)
     r = mw.concentration(wh, "cobalt", stage="mine", year=2024).iloc[0]

@@ -19,8 +19,8 @@ from mineralwatch.cli import main
 from mineralwatch.cli.events import JSON_FIELDS
 from mineralwatch.errors import ConfigError, InputError, NotFoundError, UnknownCodeError
 from mineralwatch.schema import MEASURES
-from mineralwatch.sources import ingest_file
 from mineralwatch.sources.events import read_events, register_path
+from mineralwatch.store.ingest import ingest_file
 
 
 @pytest.fixture(scope="module")

@@ -231,8 +231,8 @@ def test_graphite_export_licensing_2023_12() -> None:
 @pytest.mark.shared_data
 def test_graphite_licensing_by_event_id(wh) -> None:
     """The same effect through the curated event register and the loaders (CLI path)."""
-    from mineralwatch.sources import ingest_file
     from mineralwatch.sources.events import read_events
+    from mineralwatch.store.ingest import ingest_file
 
     ingest_file(wh, "china-exports",
                 DATA / "trade/china_exports_comtrade/deep_dive_hs6_monthly.csv")

@@ -25,10 +25,10 @@ from mineralwatch.errors import (
     SchemaError,
     UnknownCodeError,
 )
-from mineralwatch.sources import ingest_file
 from mineralwatch.sources._io import parse_number, parse_numbers, read_table, require_columns
 from mineralwatch.sources.usgs_mcs import read_usgs_mcs
 from mineralwatch.store import Warehouse
+from mineralwatch.store.ingest import ingest_file
 
 HEADER = ["SOURCE", "COMMODITY", "COUNTRY", "TYPE", "UNIT_MEAS", "PROD_2023",
           "PROD_EST_ 2024", "PROD_NOTES", "CAP_2023", "CAP_EST_ 2024", "CAP_NOTES",

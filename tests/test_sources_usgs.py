@@ -15,9 +15,9 @@ import pytest
 from conftest import DATA
 from mineralwatch import schema
 from mineralwatch.codes import minerals
-from mineralwatch.sources import ingest_file
 from mineralwatch.sources._io import read_table
 from mineralwatch.sources.usgs_mcs import mapping, read_usgs_mcs
+from mineralwatch.store.ingest import ingest_file
 
 pytestmark = pytest.mark.shared_data
 

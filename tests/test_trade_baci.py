@@ -15,9 +15,9 @@ import pytest
 
 from mineralwatch.errors import InputError, SchemaError, UnknownCodeError
 from mineralwatch.schema import TRADE_KEY, check_frame
-from mineralwatch.sources import ingest_file
 from mineralwatch.sources._trade import TRADE_COLUMNS, hs_revision_from_name
 from mineralwatch.sources.baci import find_country_codes, read_baci
+from mineralwatch.store.ingest import ingest_file
 
 CODES = """country_code,country_name,country_iso2,country_iso3
 4,Afghanistan,AF,AFG

@@ -12,8 +12,8 @@ from conftest import DATA
 from mineralwatch.codes import countries
 from mineralwatch.errors import InputError
 from mineralwatch.schema import TRADE_KEY, check_frame
-from mineralwatch.sources import ingest_file
 from mineralwatch.sources.china_exports import read_china_exports
+from mineralwatch.store.ingest import ingest_file
 
 FOLDER = DATA / "trade" / "china_exports_comtrade"
 DEEP_DIVE = FOLDER / "deep_dive_hs6_monthly.csv"

@@ -9,9 +9,9 @@ import pytest
 
 from mineralwatch.errors import SchemaError, UnknownCodeError
 from mineralwatch.schema import TRADE_KEY, check_frame
-from mineralwatch.sources import ingest_file
 from mineralwatch.sources._trade import TRADE_COLUMNS
 from mineralwatch.sources.comtrade import read_comtrade
+from mineralwatch.store.ingest import ingest_file
 
 HEADER = ("typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,"
           "reporterDesc,flowCode,partnerCode,partnerISO,partnerDesc,partner2Code,"

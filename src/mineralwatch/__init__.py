@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 
 #: Public name -> "module:attribute". Each capability adds its entry points here.
 _API: dict[str, str] = {
-    "ingest_file": "mineralwatch.sources:ingest_file",
+    "ingest_file": "mineralwatch.store.ingest:ingest_file",
     "criticality": "mineralwatch.analytics.criticality.api:criticality",
     "CriticalityOptions": "mineralwatch.analytics.criticality.options:CriticalityOptions",
     "events": "mineralwatch.analytics.events:load_events",
@@ -82,12 +82,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from mineralwatch.documents.extract import extract
     from mineralwatch.documents.ingest import ingest_documents
     from mineralwatch.documents.search import search
-    from mineralwatch.sources import ingest_file
     from mineralwatch.sources.bgs import read_bgs
     from mineralwatch.sources.events import read_events
     from mineralwatch.sources.pink_sheet import read_pink_sheet
     from mineralwatch.sources.usgs_mcs import read_usgs_mcs
     from mineralwatch.store.engine import get_engine
+    from mineralwatch.store.ingest import ingest_file
 
 
 def __getattr__(name: str) -> Any:

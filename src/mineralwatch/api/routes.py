@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from mineralwatch.api.auth import User
 from mineralwatch.api.deps import get_wh, role
 from mineralwatch.api.models import ERROR_RESPONSES
-from mineralwatch.cli._common import to_jsonable
 from mineralwatch.codes import minerals
+from mineralwatch.serialize import to_jsonable
 from mineralwatch.store import Warehouse
 from mineralwatch.store import cache as result_cache
 

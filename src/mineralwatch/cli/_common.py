@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from mineralwatch.serialize import dumps, to_jsonable
 from mineralwatch.store import Warehouse
 from mineralwatch.store import open as open_warehouse
 
@@ -49,38 +47,6 @@ SeedOpt = Annotated[int, typer.Option(help="Random seed.")]
 def open_wh(path: Path | None, *, read_only: bool = False) -> Warehouse:
     """Open the warehouse named by ``--warehouse`` (or the default)."""
     return open_warehouse(path, read_only=read_only)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy/pandas scalars, dates and NaN into JSON-ready values (NaN -> null)."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [to_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    if obj is pd.NaT:
-        return None
-    if isinstance(obj, datetime):  # pd.Timestamp is a datetime
-        ts = pd.Timestamp(obj)
-        return ts.date().isoformat() if ts == ts.normalize() else obj.isoformat()
-    if isinstance(obj, date):
-        return obj.isoformat()
-    try:
-        if pd.isna(obj):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return obj
-
-
-def dumps(obj: Any) -> str:
-    """Stable JSON: NaN as null, ISO dates, non-ASCII kept."""
-    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2)
 
 
 def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Format, *,

@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         warehouse: WarehouseOpt = None,
         force: Annotated[bool, typer.Option(help="Re-ingest even if unchanged.")] = False,
     ) -> None:
-        from mineralwatch.sources import ingest_file
+        from mineralwatch.store.ingest import ingest_file
 
         with open_wh(warehouse) as wh:
             res = ingest_file(wh, kind, path, force=force)

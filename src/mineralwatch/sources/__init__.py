@@ -8,7 +8,6 @@ from mineralwatch.sources._registry import (
     LOADERS,
     Loader,
     get_loader,
-    ingest_file,
     register,
 )
 
@@ -30,4 +29,4 @@ _LOADER_MODULES: list[str] = [
 for _m in _LOADER_MODULES:
     __import__(f"mineralwatch.sources.{_m}")
 
-__all__ = ["LOADERS", "Loader", "get_loader", "ingest_file", "register"]
+__all__ = ["LOADERS", "Loader", "get_loader", "register"]

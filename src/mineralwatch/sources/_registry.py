@@ -10,8 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from mineralwatch.errors import InputError, NotFoundError
-from mineralwatch.store import IngestResult, SourceInfo, Warehouse
+from mineralwatch.errors import NotFoundError
 
 Frames = dict[str, pd.DataFrame]
 
@@ -58,17 +57,3 @@ def get_loader(kind: str) -> Loader:
     except KeyError:
         raise NotFoundError(f"No loader for kind {kind!r}.",
                             hint=f"Known kinds: {', '.join(sorted(LOADERS))}") from None
-
-
-def ingest_file(wh: Warehouse, kind: str, path: str | Path, *, force: bool = False,
-                **kwargs: Any) -> IngestResult:
-    """Parse ``path`` with the loader of ``kind`` and write it to ``wh`` atomically."""
-    loader = get_loader(kind)
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"File not found: {p}", file=p,
-                         hint="Check the path; `mineralwatch ingest --help` lists the kinds.")
-    frames = loader.read(p, **kwargs)
-    source = SourceInfo.for_file(kind, p, loader.version, publisher=loader.publisher,
-                                 licence=loader.licence, url=loader.url)
-    return wh.ingest(frames, source, force=force)
