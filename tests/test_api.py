@@ -233,6 +233,7 @@ def test_ingested_document_payloads_are_inert_in_search_and_passage_pages(client
     for payload in ('<script>alert("doc")', '<img src=x onerror', 'onfocus="alert(3)"'):
         assert payload not in html
     assert "&lt;script&gt;" in html
+    assert " nan " not in html  # a document without a date shows none, not "nan"
     link = re.search(r'href="(/documents/evil.txt/\d+)"', html).group(1)
     page = client.get(link).text
     assert "<script>alert" not in page and "<img src=x" not in page

@@ -85,11 +85,23 @@ def build_index(rows: list[dict[str, Any]], fingerprint: str = "") -> Index:
         fingerprint, bm25.weights(tf), vocab,
         np.array([r["doc_id"] for r in rows], dtype=str),
         np.array([int(r["idx"]) for r in rows], dtype=np.int64),
-        np.array([r.get("language") or "" for r in rows], dtype=str),
-        np.array([r.get("published") or "" for r in rows], dtype=str),
-        np.array([r.get("title") or "" for r in rows], dtype=str),
+        np.array([_text(r.get("language")) for r in rows], dtype=str),
+        np.array([_text(r.get("published")) for r in rows], dtype=str),
+        np.array([_text(r.get("title")) for r in rows], dtype=str),
         {m: np.asarray(v, dtype=np.int64) for m, v in by_mineral.items()}, texts)
 
+
+def _text(value: object) -> str:
+    """A metadata value as text; missing values (None, NaN, NaT) as ''."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return "" if text in ("nan", "NaT", "None", "<NA>") else text
+
+
+#: Bumped when the index's content changes for the same passages (old on-disk caches
+#: are then rebuilt rather than reused). 2: missing metadata stored as '' (not 'nan').
+INDEX_FORMAT = 2
 
 _CACHE: dict[str, Index] = {}
 
@@ -125,7 +137,7 @@ def _load(path: Path, fingerprint: str) -> Index | None:
 
 def index_for(wh: Warehouse) -> Index:
     """The (cached) index of the warehouse's passages, rebuilt when they change."""
-    fp = store.fingerprint(wh)
+    fp = f"v{INDEX_FORMAT}:{store.fingerprint(wh)}"
     key = str(wh.path or id(wh))
     idx = _CACHE.get(key)
     if idx is not None and idx.fingerprint == fp:
