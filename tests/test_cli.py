@@ -41,3 +41,12 @@ def test_ingest_missing_file_names_the_path(capsys, tmp_path):
                  str(tmp_path / "w.duckdb")])
     err = capsys.readouterr().err
     assert code == 2 and "nope.csv" in err
+
+
+def test_unwritable_output_is_a_readable_error(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = main(["report", "--out", str(blocker / "report"), "--warehouse",
+                 str(tmp_path / "w.duckdb")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and str(blocker) in err

@@ -150,9 +150,11 @@ def test_failed_write_leaves_warehouse_unchanged(wh: mw.Warehouse, corpus: Path,
     assert {t: wh.count(t) for t in (*store.TABLES, "source")} == before
 
 
-def test_unsupported_and_missing_files() -> None:
+def test_unsupported_and_missing_files(tmp_path: Path) -> None:
+    docx = tmp_path / "x.docx"
+    docx.write_bytes(b"PK\x03\x04")
     with pytest.raises(mw.InputError, match="unsupported file type"):
-        readers.read_file("x.docx")
+        readers.read_file(docx)
     with pytest.raises(mw.InputError, match="not found"):
         readers.read_file("missing.txt")
 

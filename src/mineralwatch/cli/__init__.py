@@ -73,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[bold red]Error ({type(exc).__name__}):[/bold red] ", end="")
         err.print(str(exc), markup=False, highlight=False)
         return 2
+    except OSError as exc:  # a path that cannot be read or written: say which, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        err.print(f"[bold red]Error ({type(exc).__name__}):[/bold red] ", end="")
+        err.print(f"{exc.strerror or exc}{where}", markup=False, highlight=False)
+        return 2
     except KeyboardInterrupt:
         err.print("[red]Interrupted.[/red]")
         return 130

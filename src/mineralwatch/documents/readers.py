@@ -309,12 +309,12 @@ def read_file(path: str | Path, *, max_bytes: int = MAX_BYTES
     """
     p = Path(path)
     file = str(p)
+    if not p.is_file():
+        raise _fail(file, "file not found", "Check the path.")
     kind = SUFFIXES.get(p.suffix.lower())
     if kind is None:
         raise _fail(file, f"unsupported file type {p.suffix!r}",
                     f"Supported: {', '.join(sorted(SUFFIXES))}.")
-    if not p.is_file():
-        raise _fail(file, "file not found", "Check the path.")
     size = p.stat().st_size
     if size > max_bytes:
         raise _fail(file, f"file too large ({size:,} bytes > limit {max_bytes:,})",
