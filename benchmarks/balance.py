@@ -15,11 +15,11 @@ import json
 import os
 import platform
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks import write_result
 from mineralwatch.analytics.balance import Sampler, compile_scenario, evaluate
 from mineralwatch.analytics.balance._reference import evaluate_loops
 from mineralwatch.analytics.balance.model import (
@@ -36,7 +36,6 @@ N_COUNTRIES = 50
 LOOP_DRAWS = 200
 REPEATS = 3
 TARGET_S = 2.0
-OUT = Path(__file__).resolve().parent / "results" / "balance.json"
 
 
 def synthetic_scenario(n_countries: int = N_COUNTRIES) -> Scenario:
@@ -126,8 +125,7 @@ def main() -> dict[str, Any]:
         "numpy": np.__version__,
         "machine": platform.machine(),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("balance", result)
     return result
 
 

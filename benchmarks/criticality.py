@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks import write_result
 from mineralwatch.analytics.criticality.assess import assess_eu
 from mineralwatch.analytics.criticality.inputs import CriticalityInputs
 from mineralwatch.analytics.criticality.parameters import eu_parameters
 from mineralwatch.analytics.criticality.usgs import assess_usgs
 
-OUT = Path(__file__).parent / "results" / "criticality.json"
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("MINERALWATCH_SHARED", ROOT.parent / "shared")) / "data"
 TARGET_S = 1.0
@@ -104,8 +104,7 @@ def main() -> dict[str, Any]:
     synth = synthetic_inputs()
     secs, _ = time_it(lambda: assess_eu(synth, importer="JPN"), repeat=3)
     result["synthetic_200_countries_JPN_s"] = secs
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("criticality", result)
     return result
 
 

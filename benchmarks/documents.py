@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import write_result
+
 OUT = Path(__file__).resolve().parent / "results" / "documents.json"
 MINERALS = [("gallium", "镓"), ("germanium", "锗"), ("antimony", "锑"), ("cobalt", "钴"),
             ("lithium", "锂"), ("nickel", "镍"), ("tungsten", "钨"), ("rare earths", "稀土"),
@@ -193,8 +195,7 @@ def main() -> None:
         result["embeddings"] = {**bench_embeddings(), "machine": machine}
     result.pop("when", None)
     result.pop("machine", None)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("documents", result)
     print(json.dumps(result, indent=2))
 
 

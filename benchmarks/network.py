@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
+
+from benchmarks import write_result
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
@@ -18,8 +19,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mineralwatch.analytics.network import Shock, TradeSystem, monte_carlo, propagate
-
-OUT = Path(__file__).parent / "results" / "network.json"
 
 
 def system(n: int = 230, seed: int = 0) -> TradeSystem:
@@ -90,8 +89,7 @@ def main() -> dict[str, object]:
         "max_abs_diff_vs_pandas_t": agree, "conserved": mc["conserved"],
         "cores": os.cpu_count(),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2))
+    write_result("network", result)
     return result
 
 

@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks import write_result
 from mineralwatch.analytics.screening import screen_transshipment
 from mineralwatch.analytics.screening.synthetic import precision_recall, restriction_case
 from mineralwatch.store import connect
 from mineralwatch.store.engine import DuckDBEngine
-
-OUT = Path(__file__).parent / "results" / "screening.json"
 
 
 def make_trade(con, rows: int, seed: int = 0) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +152,5 @@ if __name__ == "__main__":
     ap.add_argument("--seeds", type=int, default=40)
     args = ap.parse_args()
     runs = [main(n, seeds=args.seeds if i == 0 else 0) for i, n in enumerate(args.rows)]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(runs, indent=2))
+    write_result("screening", runs)
     print(json.dumps(runs, indent=2))

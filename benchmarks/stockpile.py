@@ -15,12 +15,12 @@ import json
 import os
 import platform
 import time
-from pathlib import Path
 from typing import Any
 
 import highspy
 import numpy as np
 
+from benchmarks import write_result
 from mineralwatch.analytics.stockpile import (
     StockpileProblem,
     make_problem,
@@ -35,7 +35,6 @@ CASE_SCENARIOS = 1000
 THREADS = 2
 REPEATS = 3
 TARGET_S = 30.0
-OUT = Path(__file__).resolve().parent / "results" / "stockpile.json"
 
 
 def synthetic_problem(n_scenarios: int, n_minerals: int = N_MINERALS,
@@ -120,8 +119,7 @@ def main() -> dict[str, Any]:
         "numpy": np.__version__,
         "machine": platform.machine(),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("stockpile", result)
     return result
 
 

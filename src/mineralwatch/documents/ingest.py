@@ -22,7 +22,7 @@ from typing import Any
 
 from mineralwatch.documents import store
 from mineralwatch.documents.extract import Extraction, extract
-from mineralwatch.documents.extract.events import Event, specific
+from mineralwatch.documents.extract.events import Event, add_mention, specific
 from mineralwatch.documents.language import detect_language
 from mineralwatch.documents.readers import MAX_BYTES, SUFFIXES, RawDocument, read_file
 from mineralwatch.documents.segment import deduplicate, fingerprint, passages
@@ -86,13 +86,7 @@ def merge_events(events: list[Event]) -> list[Event]:
     """
     by_key: dict[tuple[object, ...], Event] = {}
     for e in events:
-        prior = by_key.get(e.key)
-        if prior is None:
-            by_key[e.key] = e
-        else:
-            prior.citations.extend(e.citations)
-            prior.instrument = prior.instrument or e.instrument
-            prior.authority = prior.authority or e.authority
+        add_mention(by_key, e)
     out = list(by_key.values())
     dated = [e for e in out if e.dated]
     keep = []

@@ -149,6 +149,18 @@ def _measures(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
     return sorted(out, key=lambda x: x[1].start())[:MAX_MEASURES]
 
 
+
+def add_mention(by_key: dict[tuple[object, ...], Event], event: Event) -> None:
+    """Add ``event`` to ``by_key``; a repeated mention of the same event (same key) adds
+    its citations, and fills the instrument and authority if the first lacked them."""
+    prior = by_key.get(event.key)
+    if prior is None:
+        by_key[event.key] = event
+        return
+    prior.citations.extend(event.citations)
+    prior.instrument = prior.instrument or event.instrument
+    prior.authority = prior.authority or event.authority
+
 def specific(minerals: list[str]) -> list[str]:
     """Drop a top-level group (rare earths, PGM) when a member or subgroup is also named.
 
@@ -320,13 +332,7 @@ def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = Non
             if q is not None:
                 ev.quantity, ev.quantity_unit = q.value, q.unit
             ev.citations.append({"start": sent.span.start, "end": sent.span.end})
-            prior = out.get(ev.key)
-            if prior is None:
-                out[ev.key] = ev
-            else:
-                prior.citations.extend(ev.citations)
-                prior.instrument = prior.instrument or ev.instrument
-                prior.authority = prior.authority or ev.authority
+            add_mention(out, ev)
         context_actor = actor
     return list(out.values()), context_actor
 
