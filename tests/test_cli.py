@@ -50,3 +50,25 @@ def test_unwritable_output_is_a_readable_error(capsys, tmp_path):
                  str(tmp_path / "w.duckdb")])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and str(blocker) in err
+
+
+def test_optimize_command_clusters_trade(capsys, tmp_path):
+    import pandas as pd
+
+    from mineralwatch.store import SourceInfo, Warehouse
+
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as wh:
+        assert main(["optimize", "--warehouse", str(path)]) == 0
+        assert "Nothing to rewrite" in capsys.readouterr().out
+        trade = pd.DataFrame({"period": "2024", "hs6": "282580", "hs_revision": "HS2022",
+                              "exporter": ["THA", "CHN", "MEX"], "importer": "USA",
+                              "reporter_side": "import", "value_usd": 1.0, "quantity": 1.0,
+                              "quantity_unit": "t"})
+        wh.ingest({"trade": trade}, SourceInfo("t", "comtrade", "t", checksum="1",
+                                               loader_version="1"))
+    assert main(["optimize", "--warehouse", str(path)]) == 0
+    assert "3 rows rewritten" in capsys.readouterr().out
+    with Warehouse(path, read_only=True) as wh:
+        assert wh.sql("SELECT exporter FROM trade ORDER BY rowid")["exporter"].tolist() == [
+            "CHN", "MEX", "THA"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,6 +30,23 @@ def test_parameter_mismatch_is_reported() -> None:
     assert "'b'" in text and "'c'" in text
     with pytest.raises(InputError, match="only allowed in IN"):
         render("SELECT 1 FROM t WHERE x = :a", {"a": [1, 2]})
+
+
+def test_list_parameters_are_written_per_call_in_each_dialect() -> None:
+    sql = "SELECT * FROM t WHERE a IN (:xs) AND b = :y"
+    assert render(sql, {"xs": ["p", "q"], "y": 1}).endswith("IN ('p', 'q') AND b = 1")
+    # the rendered template is cached: new list items and scalars must still be used
+    assert render(sql, {"xs": ("r",), "y": 2}).endswith("IN ('r') AND b = 2")
+    assert render(sql, {"xs": [], "y": 2}).endswith("WHERE FALSE AND b = 2")
+    assert render(sql, {"xs": [np.int64(3), 4.5], "y": 2}).endswith("IN (3, 4.5) AND b = 2")
+    assert "IN ('a\\'b', 'c')" in to_spark_sql(sql, {"xs": ["a'b", "c"], "y": 1})
+    assert "IN ('a''b', 'c')" in render(sql, {"xs": ["a'b", "c"], "y": 1})
+    two = "SELECT * FROM t WHERE a IN (:xs) UNION ALL SELECT * FROM u WHERE a IN (:xs)"
+    assert render(two, {"xs": ["p"]}).count("IN ('p')") == 2
+    with pytest.raises(InputError, match="unsupported type"):
+        render(sql, {"xs": [{"a": 1}], "y": 1})
+    with pytest.raises(InputError, match="unsupported type"):
+        render(sql, {"xs": ["p"], "y": {"a": 1}})
 
 
 def test_spark_translation() -> None:

@@ -242,3 +242,23 @@ def test_graphite_licensing_by_event_id(wh) -> None:
     assert out["event"]["date"] == "2023-12-01" and out["event"]["actor"] == "CHN"
     kor = next(e for e in out["effects"] if e["partner"] == "KOR")
     assert kor["significant"] and kor["change_pct"] == pytest.approx(-40.6, abs=0.5)
+
+
+def test_one_reporting_side_per_flow_reconciled_then_import_then_export() -> None:
+    from mineralwatch.analytics.screening.sql import SCREEN_SERIES
+    from mineralwatch.analytics.screening.transshipment import extract, local_query
+
+    sides = {"2024-01": {"export": 1000.0, "import": 2000.0}, "2024-02": {"export": 1000.0},
+             "2024-03": {"export": 1000.0, "import": 2000.0, "reconciled": 3000.0}}
+    rows = [(m, "CHN", "THA", side, kg) for m, d in sides.items() for side, kg in d.items()]
+    rows += [(m, "THA", "USA", "import", 500.0) for m in ("2024-01", "2024-02", "2024-03")]
+    trade = pd.DataFrame(rows, columns=["period", "exporter", "importer", "reporter_side",
+                                        "quantity"]).assign(
+        hs6="282580", hs_revision="HS2022", value_usd=1.0, quantity_unit="kg", source_id="t")
+    eng, _ = extract(engine_for(trade), "CHN", "USA", ["282580"])
+    series = local_query(eng, SCREEN_SERIES, {"restrictor": "CHN", "target": "USA",
+                                              "since": "2024-02"})
+    rk = series[(series["country"] == "THA") & (series["leg"] == "rk")].sort_values("period")
+    assert rk["qt"].tolist() == pytest.approx([2.0, 1.0, 3.0])
+    kt = series[(series["country"] == "THA") & (series["leg"] == "kt")]
+    assert kt["qt"].tolist() == pytest.approx([0.5, 0.5, 0.5])

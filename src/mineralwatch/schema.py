@@ -43,6 +43,9 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     doc: str = ""
+    #: Columns whose order :meth:`Warehouse.optimize` writes the rows in, so that DuckDB's
+    #: per-row-group min/max statistics skip the row groups a filter on them cannot match.
+    cluster: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -164,6 +167,7 @@ TABLES: dict[str, Table] = {
             ),
             TRADE_KEY,
             "Bilateral trade flows.",
+            cluster=("exporter", "importer"),
         ),
         Table(
             "price",

@@ -82,6 +82,20 @@ def register(app: typer.Typer) -> None:
             rows = ", ".join(f"{n:,} {t}" for t, n in res.rows.items())
             console.print(f"[green]{res.source_id}[/green] {verb}: {rows}.")
 
+    @app.command("optimize", help="Rewrite large tables in clustering order (trade by "
+                 "exporter and importer) so that screening and shock queries read only the "
+                 "rows they need. Run after bulk trade ingests; results do not change.")
+    def optimize(warehouse: WarehouseOpt = None) -> None:
+        from mineralwatch.cli._common import progress
+
+        with open_wh(warehouse) as wh, progress("Clustering tables", total=None) as bar:
+            done = wh.optimize()
+            bar.update(description="Done")
+        if not done:
+            console.print("Nothing to rewrite (no rows in clustered tables).")
+        for table, n in done.items():
+            console.print(f"[green]{table}[/green]: {n:,} rows rewritten in clustering order.")
+
 
 def _kinds_help() -> str:
     from mineralwatch.sources import LOADERS

@@ -12,12 +12,8 @@ filter is wanted (an empty list then stands for ``x``).
 from __future__ import annotations
 
 from mineralwatch.analytics.sql_registry import SqlAnalytic, register_sql_analytic
-from mineralwatch.codes.countries import AGGREGATE_CODES
-
-#: Reporting sides in order of preference (lower rank wins).
-SIDE_RANK = "CASE reporter_side WHEN 'reconciled' THEN 0 WHEN 'import' THEN 1 ELSE 2 END"
-
-_AGGREGATES = ", ".join(f"'{c}'" for c in sorted(AGGREGATE_CODES))
+from mineralwatch.store.trade import AGGREGATES_SQL as _AGGREGATES
+from mineralwatch.store.trade import SIDE_RANK
 
 
 def _chosen_flows(where: str) -> str:

@@ -74,7 +74,8 @@ def tonnes_factors(unit_values: Sequence[Any], *, what: str = "trade") -> dict[s
     """Factor to tonnes of each distinct quantity unit; one error names every bad unit."""
     out: dict[str, float] = {}
     bad: list[Failure] = []
-    for u in sorted({str(v) for v in unit_values if v is not None and not pd.isna(v)}):
+    distinct = {v for v in unit_values if v is not None}
+    for u in sorted({str(v) for v in distinct if not pd.isna(v)}):
         if units.is_mass(u):
             out[u] = units.factor(u)
         else:

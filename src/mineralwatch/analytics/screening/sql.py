@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from mineralwatch.analytics.sql_registry import SqlAnalytic, register_sql_analytic
 from mineralwatch.codes import units as _units
-from mineralwatch.store.trade import AGGREGATES_SQL, SIDE_RANK
+from mineralwatch.store.trade import AGGREGATES_SQL, SIDE_RANK, best_side_sum
 
 
 def _tonnes_case(column: str = "quantity_unit") -> str:
@@ -41,8 +41,9 @@ def _tonnes_case(column: str = "quantity_unit") -> str:
 
 TONNES_CASE = _tonnes_case()
 
-#: The one scan of ``trade``: a restriction's flows, monthly, quantities in tonnes.
-SCREEN_EXTRACT = f"""
+def _extract_branch(flows: str) -> str:
+    """One branch of ``screen_extract``: the restriction's rows of ``flows``, summed."""
+    return f"""
 SELECT period, exporter, importer, reporter_side,
        CASE WHEN factor IS NULL THEN quantity_unit ELSE 't' END AS quantity_unit,
        sum(value_usd) AS value_usd,
@@ -52,13 +53,22 @@ FROM (
     SELECT period, exporter, importer, reporter_side, quantity_unit, value_usd, quantity,
            {TONNES_CASE} AS factor
     FROM trade
-    WHERE hs6 IN (:hs6) AND length(period) = :period_length
-      AND (exporter = :restrictor OR importer = :target)
-      AND exporter <> importer
+    WHERE {flows} AND hs6 IN (:hs6) AND length(period) = :period_length
 ) AS rows_
 GROUP BY period, exporter, importer, reporter_side,
-         CASE WHEN factor IS NULL THEN quantity_unit ELSE 't' END
-"""
+         CASE WHEN factor IS NULL THEN quantity_unit ELSE 't' END"""
+
+
+#: The one scan of ``trade``: a restriction's flows, monthly, quantities in tonnes. Two
+#: disjoint branches (restrictor's exports; target's imports from anyone else) rather
+#: than ``exporter = R OR importer = T``: each branch's equality is pushed into the scan
+#: (zone maps, filters on compressed columns), where the ``OR`` of two columns is not.
+SCREEN_EXTRACT = (
+    _extract_branch("exporter = :restrictor AND importer <> :restrictor")
+    + "\nUNION ALL"
+    + _extract_branch("importer = :target AND exporter <> :restrictor AND exporter <> :target")
+    + "\n"
+)
 
 #: Quantity in tonnes of an extract row (``NULL`` for a unit that is not a mass unit).
 _T = "CASE WHEN quantity_unit = 't' THEN quantity END"
@@ -87,13 +97,10 @@ _SERIES = f"""m AS (
            {SIDE_RANK} AS side_rank
     FROM screen_monthly
 ),
-ranked AS (
-    SELECT m.*, min(side_rank) OVER (PARTITION BY period, exporter, importer) AS best_rank
-    FROM m
-),
 best AS (
-    SELECT period, exporter, importer, sum(qt) AS qt, sum(value_usd) AS value_usd
-    FROM ranked WHERE side_rank = best_rank
+    SELECT period, exporter, importer, {best_side_sum("qt")} AS qt,
+           {best_side_sum("value_usd")} AS value_usd
+    FROM m
     GROUP BY period, exporter, importer
 ),
 legs AS (

@@ -241,9 +241,13 @@ def extract(source: Warehouse | Engine, restrictor: str, target: str, hs: list[s
     not mass units raise :class:`~mineralwatch.errors.UnknownCodeError` naming them.
     """
     params = {"hs6": hs, "period_length": 7, "restrictor": restrictor, "target": target}
-    ext = as_engine(source).query(SCREEN_EXTRACT, params)
+    engine = as_engine(source)
+    ext = engine.query(SCREEN_EXTRACT, params)
     tonnes_factors(ext["quantity_unit"].dropna().tolist())
-    local = DuckDBEngine()
+    # On DuckDB a cursor of the same database (its own temp views, no new instance);
+    # for Spark a fresh in-memory DuckDB.
+    local = (DuckDBEngine(engine.con.cursor()) if isinstance(engine, DuckDBEngine)
+             else DuckDBEngine())
     local.bind("trade", ext)
     cov = local_query(local, SCREEN_COVERAGE, {"restrictor": restrictor, "target": target})
     return local, cov
