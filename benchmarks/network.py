@@ -48,7 +48,7 @@ def pandas_shock(s: TradeSystem, exporter: str, cut: float, tol: float = 1e-9) -
         drawn = np.minimum(nodes["loss"], nodes["S"])
         rest = nodes["loss"] - drawn
         beta = (nodes["E"] / (nodes["E"] + nodes["C"])).fillna(0)
-        cutv = np.minimum(np.maximum(beta * rest, rest - nodes["C"]), nodes["E"]).clip(lower=0)
+        cutv = np.maximum(np.minimum(np.maximum(beta * rest, rest - nodes["C"]), nodes["E"]), 0.0)
         step = cutv - nodes["passed"]
         if step.sum() <= tol * total:
             break
