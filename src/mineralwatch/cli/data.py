@@ -9,6 +9,9 @@ import typer
 
 from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, emit, open_wh
 
+#: Trade rows in one ingest above which ``ingest`` suggests ``optimize``.
+OPTIMIZE_HINT_ROWS = 1_000_000
+
 
 def register(app: typer.Typer) -> None:
     """Add the data commands to ``app``."""
@@ -81,6 +84,10 @@ def register(app: typer.Typer) -> None:
             verb = "replaced" if res.replaced else "added"
             rows = ", ".join(f"{n:,} {t}" for t, n in res.rows.items())
             console.print(f"[green]{res.source_id}[/green] {verb}: {rows}.")
+            if res.rows.get("trade", 0) >= OPTIMIZE_HINT_ROWS:
+                console.print("Run [bold]mineralwatch optimize[/bold] to cluster the trade "
+                              "table: screening and shock queries then read only the rows "
+                              "they need.")
 
     @app.command("optimize", help="Rewrite large tables in clustering order (trade by "
                  "exporter and importer) so that screening and shock queries read only the "
