@@ -86,7 +86,8 @@ def flow_matrix(flow: Flow | None, years: np.ndarray, sample: Sampler,
 
     A series is interpolated linearly between its years and held flat outside them;
     ``base`` grows at ``cagr`` from ``base_year`` (one draw per run, so the years move
-    together); each year of a series is drawn independently.
+    together); each year of a series is drawn independently unless its distributions
+    share a common ``factor``.
     """
     y = years.astype(float)
     if flow is None:

@@ -174,8 +174,9 @@ def run_scenario(scenario: Scenario, *, production: pd.DataFrame | None = None,
     """Run a resolved scenario: the deterministic table and, with ``draws``, Monte Carlo.
 
     The deterministic run replaces each distribution by its mean. The Monte Carlo run
-    draws every distribution independently ``draws`` times with ``numpy.random
-    .default_rng(seed)``: the same seed gives the same numbers.
+    draws every distribution ``draws`` times with ``numpy.random.default_rng(seed)``,
+    independently unless distributions share a common ``factor`` (a one-factor Gaussian
+    copula, see :mod:`.distributions`): the same seed gives the same numbers.
     """
     a = compile_scenario(scenario, Sampler(0, seed), production)
     out = evaluate(a)
