@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 OUT    ?= out
 export MINERALWATCH_WAREHOUSE ?= $(CURDIR)/$(OUT)/warehouse.duckdb
 
-.PHONY: install run test test-all lint typecheck bench clean browser
+.PHONY: install run test test-all lint typecheck bench clean browser bench-all
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+bench-all: bench
+	for b in criticality balance network screening stockpile documents web; do \
+		$(BIN)/python -m benchmarks.$$b || exit 1; done
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,8 @@
 """Benchmark: transshipment screening vs one full scan of trade and vs pandas; precision and
 recall of the ranking over random seeds.
 
-``python -m benchmarks.screening [ROWS ...] [--seeds N] [--pandas-rows N]`` writes
+``python -m benchmarks.screening [ROWS ...] [--seeds N] [--pandas-rows N]`` (default 10M and
+50M rows, the size of the issue's target) writes
 ``benchmarks/results/screening.json`` (one record per size; pandas up to ``--pandas-rows``,
 default 50M, which fits in 24 GB).
 The trade table (monthly, 10 years, all HS6 codes of the size asked) is generated inside a
@@ -175,7 +176,7 @@ if __name__ == "__main__":
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("rows", nargs="*", type=int, default=[10_000_000])
+    ap.add_argument("rows", nargs="*", type=int, default=[10_000_000, 50_000_000])
     ap.add_argument("--seeds", type=int, default=40)
     ap.add_argument("--pandas-rows", type=int, default=50_000_000)
     args = ap.parse_args()
