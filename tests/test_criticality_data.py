@@ -184,6 +184,7 @@ def test_ei_agreement_regression_guard() -> None:
     # (78.6 %; 48.9 % of all 45); RMSE 0.35, mean error -0.01 (docs/criticality.md)
     assert a["ei_computed"] == 28
     assert a["ei_0.2"] >= 22 / 28 - 1e-9, a
+    assert a["ei_0.1"] >= 18 / 28 - 1e-9 and a["ei_0.3"] >= 23 / 28 - 1e-9, a
     assert a["ei_rmse"] <= 0.36 and abs(a["ei_bias"]) <= 0.05, a
 
 

@@ -46,8 +46,8 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
     -------
     dict
         ``n`` materials compared; ``sr_0.1``, ``sr_0.3`` (fractions of materials with a
-        published SR), ``ei_0.2`` and ``ei_0.2_all`` (of materials with a computed EI, and
-        of all materials with a published EI), ``ei_computed``, ``ei_rmse`` and
+        published SR), ``ei_0.1``, ``ei_0.2``, ``ei_0.3`` (of materials with a computed EI)
+        and ``ei_0.2_all`` (of all materials with a published EI), ``ei_computed``, ``ei_rmse`` and
         ``ei_bias`` (root-mean-square and mean of computed minus published EI, unrounded,
         over the materials with both), ``classification``
         (among materials classifiable on both sides) and ``classified``; ``misses`` lists
@@ -79,7 +79,9 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
         "sr_0.3": frac(d_sr <= 0.3 + _EPS, sr_ok),
         "ei_published": int(ei_pub.sum()),
         "ei_computed": int(ei_have.sum()),
+        "ei_0.1": frac(d_ei <= 0.1 + _EPS, ei_have),
         "ei_0.2": frac(d_ei <= 0.2 + _EPS, ei_have),
+        "ei_0.3": frac(d_ei <= 0.3 + _EPS, ei_have),
         "ei_0.2_all": frac(d_ei <= 0.2 + _EPS, ei_pub),
         "ei_rmse": float(np.sqrt((e_ei ** 2).mean())) if len(e_ei) else float("nan"),
         "ei_bias": float(e_ei.mean()) if len(e_ei) else float("nan"),
