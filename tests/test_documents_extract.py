@@ -117,3 +117,68 @@ def test_seed_events_and_figures() -> None:
     scores = evaluate_seeds(SEEDS)
     assert scores["events"]["all"]["f1"] >= 0.8
     assert scores["figures_recall"] >= 0.9
+
+
+#: Sentences whose events must take the minerals of the trigger's clause, not of the
+#: whole sentence (contrastive and independent clauses split; lists kept whole; a clause
+#: without a mineral falls back to the nearest clause that names one).
+CLAUSE_CASES = [
+    ("On 3 December 2024 China banned exports of gallium, germanium and antimony to the "
+     "United States, while lithium prices fell 20%.",
+     [("export_prohibition", ["gallium", "germanium", "antimony"])]),
+    ("China imposed export licences on graphite from 1 December 2023; cobalt and nickel "
+     "markets were unaffected.",
+     [("export_licence_dual_use", ["graphite"])]),
+    ("2023年7月3日，商务部和海关总署宣布对镓、锗相关物项实施出口管制，而锂价格下跌。",
+     [("export_licence_dual_use", ["gallium", "germanium"])]),
+    ("On 4 February 2025 China imposed export controls on tungsten, tellurium, bismuth, "
+     "molybdenum, and indium, and copper prices rose 5%.",
+     [("export_licence_dual_use", ["tungsten", "tellurium", "bismuth", "molybdenum",
+                                   "indium"])]),
+    ("Indonesia banned exports of nickel ore from January 1, 2020, but bauxite shipments "
+     "continued.",
+     [("export_prohibition", ["nickel"])]),
+    ("The DRC suspended cobalt exports from 22 February 2025, whereas copper exports were "
+     "unaffected.",
+     [("export_prohibition", ["cobalt"])]),
+    ("While nickel prices slumped, Zimbabwe banned lithium ore exports on 20 December 2022.",
+     [("export_prohibition", ["lithium"])]),
+    ("On 3 July 2023 China announced export controls on gallium and germanium; on 1 "
+     "December 2023 it added export licences for graphite.",
+     [("export_licence_dual_use", ["gallium", "germanium"]),
+      ("export_licence_dual_use", ["graphite"])]),
+    # fallback: the trigger's clause names no mineral
+    ("China's export controls took effect on 1 August 2023; they cover gallium and "
+     "germanium.",
+     [("export_licence_dual_use", ["gallium", "germanium"])]),
+    ("Prices of gallium and germanium doubled, while China's export controls took effect "
+     "on 1 August 2023.",
+     [("export_licence_dual_use", ["gallium", "germanium"])]),
+    ("商务部宣布自2024年9月15日起实施出口管制，同时将锑矿和锑金属列入管制清单。",
+     [("export_licence_dual_use", ["antimony"])]),
+    ("刚果（金）自2025年2月22日起暂停钴出口，但铜出口不受影响。",
+     [("export_prohibition", ["cobalt"])]),
+    ("2023年10月20日，商务部宣布对石墨物项实施出口管制，同时镍和钴的出口不受影响。",
+     [("export_licence_dual_use", ["graphite"])]),
+    ("尽管镍价格下跌，津巴布韦仍于2022年12月20日禁止锂矿出口。",
+     [("export_prohibition", ["lithium"])]),
+    ("2024年12月3日，商务部宣布禁止镓、锗、锑对美国出口，但石墨出口实行更严格的最终用户审查。",
+     [("export_prohibition", ["gallium", "germanium", "antimony"])]),
+    ("China banned not only gallium but also germanium exports from 3 December 2024.",
+     [("export_prohibition", ["gallium", "germanium"])]),
+    # added with the rule: a repeated trigger counts only where its clause states an action
+    ("商务部宣布对镓实施出口管制，同时对锗实施出口管制。",
+     [("export_licence_dual_use", ["gallium", "germanium"])]),
+    ("China imposed export controls on gallium from 1 August 2023, while lithium prices "
+     "fell after the export controls.",
+     [("export_licence_dual_use", ["gallium"])]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLAUSE_CASES,
+                         ids=[f"clause-{i:02d}" for i in range(len(CLAUSE_CASES))])
+def test_event_minerals_come_from_the_trigger_clause(
+        text: str, expected: list[tuple[str, list[str]]]) -> None:
+    from mineralwatch.documents.extract.events import find_events
+
+    assert [(e.measure, e.minerals) for e in find_events(text)] == expected

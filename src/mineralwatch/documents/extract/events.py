@@ -6,12 +6,18 @@ an acting country (named, or implied by an authority such as MOFCOM or ARECOMS, 
 last actor named earlier in the passage) and a sign of an actual measure (a date, an
 instrument or an action verb). Suspensions and liftings of a measure are events of their
 own (``suspension_of_measure``).
+
+An event's minerals are those of the clause that holds its trigger (:func:`clauses`,
+:func:`clause_minerals`): "China banned exports of gallium, while lithium prices fell"
+is a gallium ban. A trigger clause that names no mineral takes the minerals of the
+nearest clause that does ("export controls took effect; they cover gallium").
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -185,6 +191,104 @@ def specific(minerals: list[str]) -> list[str]:
     return keep
 
 
+#: Clause boundaries for mineral attribution: a semicolon, a contrastive or
+#: independent-clause connective after a comma (English "while", "whereas", "but",
+#: "although" ...; Chinese 而, 但, 然而, 同时 ...), "but" without a comma, a Chinese full
+#: stop, and the comma closing a leading subordinate clause ("While nickel prices
+#: slumped, ..."; 尽管/虽然 ...，). Additive "but also" and "while also" are no boundary,
+#: nor is a plain comma: commas in "gallium, germanium and antimony" keep the list whole.
+CLAUSE_BREAK = re.compile(
+    r"\s*[;；。]\s*"
+    r"|\s*,\s*(?=(?i:while(?!\s+also\b)|whilst|whereas|but(?!\s+also\b)|although|"
+    r"though|yet|however|even though)\b)"
+    r"|(?<![,\s])(?<!\ball)(?<!\bnothing)\s+(?=(?i:but)\b(?!\s+also\b))"
+    r"|，(?=而|但|然而|同时|与此同时|不过|可是|只是)"
+    r"|^\s*(?:(?i:while|whilst|although|though|whereas|despite|even though)\b|尽管|虽然|虽)"
+    r"[^,，;；]*?(?P<lead>\s*[,，]\s*)")
+#: ", and" ends a clause unless it closes a list ("gallium, germanium, and antimony").
+COMMA_AND = re.compile(r"(?i)\s*,\s*(?=and\s)")
+#: A list item before ", and": at most this many words, naming a mineral, with no "and".
+LIST_ITEM_WORDS = 4
+_LIST_JOIN = re.compile(r"(?i)\b(?:and|or)\b|[;；:：]")
+_COMMA = re.compile(r"[,，]")
+
+
+def _list_item(sent: Sentence, start: int, end: int) -> bool:
+    """True when ``sent.text[start:end]`` (the words between the last comma and ", and")
+    is an item of a mineral list: short, naming a mineral, not itself closed by "and"."""
+    item = sent.text[start:end]
+    base = sent.span.start
+    return (len(item.split()) <= LIST_ITEM_WORDS and not _LIST_JOIN.search(item)
+            and any(start <= m.start - base < end for m in sent.minerals))
+
+
+def clauses(sent: Sentence) -> list[tuple[int, int]]:
+    """The clauses of a sentence as ``(start, end)`` offsets in ``sent.text``.
+
+    Split at :data:`CLAUSE_BREAK` and at ", and" when it does not close a mineral list
+    (see :func:`_list_item`); connectives ("while", 而) open the clause they introduce.
+    """
+    text = sent.text
+    cuts: list[tuple[int, int]] = []
+    for m in CLAUSE_BREAK.finditer(text):
+        cuts.append(m.span("lead") if m.group("lead") is not None else m.span())
+    for m in COMMA_AND.finditer(text):
+        prev = max((c.end() for c in _COMMA.finditer(text, 0, m.start())), default=0)
+        prev = max([prev, *(e for s, e in cuts if e <= m.start())])
+        if not _list_item(sent, prev, m.start()):
+            cuts.append(m.span())
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for s, e in sorted(cuts):
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out or [(0, len(text))]
+
+
+def clause_minerals(sent: Sentence, triggers: Sequence[int]) -> list[str]:
+    """Minerals (ids, in text order, :func:`specific`) of the clauses holding the
+    triggers at ``triggers`` (offsets in ``sent.text``: every trigger of one measure, the
+    first one first).
+
+    A later trigger's clause counts only when it states an action of its own ("，同时对锗
+    实施出口管制"; not "prices fell after the export controls"). When those clauses name
+    no mineral, the minerals of the nearest clauses that do (both neighbours on a tie),
+    so a measure whose object is in another clause keeps it.
+    """
+    base = sent.span.start
+    spans = clauses(sent)
+    found = [[m.id for m in sent.minerals if s <= m.start - base < e] for s, e in spans]
+    at = {next((i for i, (s, e) in enumerate(spans) if s <= t < e), len(spans) - 1)
+          for t in triggers[:1]}
+    at |= {i for i, (s, e) in enumerate(spans) for t in triggers[1:]
+           if s <= t < e and ACTION.search(sent.text, s, e)}
+    chosen = [i for i in sorted(at) if found[i]]
+    if not chosen:
+        named = [i for i, ms in enumerate(found) if ms]
+        if not named:
+            return []
+        gap = min(abs(i - a) for i in named for a in at)
+        chosen = [i for i in named if min(abs(i - a) for a in at) == gap]
+    return specific(list(dict.fromkeys(m for i in chosen for m in found[i])))
+
+
+def _trigger_starts(sent: Sentence, measure: str, first: re.Match[str],
+                    found: list[tuple[str, re.Match[str]]]) -> list[int]:
+    """Offsets of every trigger of ``measure`` in the sentence ("export controls on
+    gallium, while ... export controls on germanium"), leaving out those overlapping
+    another measure's trigger; ``first`` is always one."""
+    others = [m for k, m in found if k != measure]
+    out = [first.start()]
+    for m in _TRIGGER_RE[measure].finditer(sent.text):
+        if m.start() != first.start() and not any(
+                o.start() < m.end() and m.start() < o.end() for o in others):
+            out.append(m.start())
+    return out
+
+
 def _quantity(sent: Sentence, measure: str, pos: int,
               quantities: list[Quantity]) -> Quantity | None:
     inside = [q for q in quantities if sent.span.start <= q.start < sent.span.end
@@ -315,7 +419,6 @@ def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = Non
             continue
         inst = INSTRUMENT.search(sent.text)
         action = ACTION.search(sent.text)
-        minerals = specific(list(dict.fromkeys(m.id for m in sent.minerals)))
         starts = [t.start() for _, t in found]
         for measure, trig in found:
             announced, effective = _dates(sent, default_year, measure, trig.start(),
@@ -323,6 +426,7 @@ def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = Non
             q = _quantity(sent, measure, sent.span.start + trig.start(), quantities or [])
             if not (announced or effective or inst or action or q):
                 continue
+            minerals = clause_minerals(sent, _trigger_starts(sent, measure, trig, found))
             measure = _refine(measure, actor, sent.text)
             ev = Event(actor, measure, minerals, "; ".join(authorities) or None,
                        inst.group(0).strip() if inst else None, _target(sent), announced,
@@ -343,4 +447,5 @@ def find_events(text: str, *, default_year: int | None = None) -> list[Event]:
     return events_in(sents, quantities_in(sents), default_year=default_year)[0]
 
 
-__all__ = ["INSTRUMENT", "TRIGGERS", "Event", "events_in", "find_events", "specific"]
+__all__ = ["CLAUSE_BREAK", "INSTRUMENT", "TRIGGERS", "Event", "clause_minerals", "clauses",
+           "events_in", "find_events", "specific"]
