@@ -26,10 +26,13 @@ def register(app: typer.Typer) -> None:
                                              "mineralwatch/data/stockpile/.")],
         fmt: FormatOpt = Format.table,
         budget: Annotated[float | None, typer.Option(help="Override budget_usd.")] = None,
+        discount_rate: Annotated[float | None, typer.Option(
+            "--discount-rate", help="Override discount_rate: annual rate as a fraction "
+            "(0.03 = 3 % a year) for shortfall costs and residual value.")] = None,
     ) -> None:
         from mineralwatch.analytics.stockpile import optimize_stockpile
 
-        res = optimize_stockpile(config, budget=budget)
+        res = optimize_stockpile(config, budget=budget, discount_rate=discount_rate)
         if fmt == Format.json:
             emit(res.to_dict(), fmt)
             return
@@ -40,7 +43,9 @@ def register(app: typer.Typer) -> None:
         emit([{"mineral": p.mineral, "stock_t": p.stock_t, f"cost_{cur}": p.cost,
                "days_of_cover": p.days_of_cover, "expected_shortfall_t": p.expected_shortfall_t}
               for p in res.plan], fmt, title=f"Optimised stockpile: {res.name}",
-             caption=f"Budget {res.budget:,.0f} {cur}; spent {res.total_cost:,.0f} {cur}")
+             caption=f"Budget {res.budget:,.0f} {cur}; spent {res.total_cost:,.0f} {cur}"
+             + (f"; shortfall costs are present values at {res.discount_rate:.4g} a year"
+                if res.discount_rate > 0 else ""))
         rows = [{"strategy": "optimised", f"cost_{cur}": res.total_cost,
                  "expected_shortfall_t": res.expected_shortfall_t,
                  f"expected_shortfall_cost_{cur}": res.expected_shortfall_cost,

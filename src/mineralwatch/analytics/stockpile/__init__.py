@@ -42,6 +42,7 @@ from mineralwatch.analytics.stockpile.problem import (
     NO_DISRUPTION,
     StockpileProblem,
     build_problem,
+    discount_factors,
     make_problem,
     scenario_gaps,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "build_problem",
     "cvar",
     "days_of_cover_stock",
+    "discount_factors",
     "drawdown",
     "evaluate_stock",
     "example_config_path",

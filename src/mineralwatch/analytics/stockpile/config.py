@@ -13,6 +13,7 @@ allowed::
 Units: tonnes of contained metal (``_t``), US dollars (``_usd``), periods of
 ``period_days`` days. Scenario probabilities are of mutually exclusive disruption
 scenarios over the planning horizon; the remainder ``1 - sum(p)`` is "no disruption".
+Costs within the horizon are discounted at the annual ``discount_rate`` (default 0).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from mineralwatch.schema import STAGES
 
 #: Relative tolerance for sums of probabilities and shares.
 TOL = 1e-9
+
+#: Largest accepted annual discount rate (1 = 100 % a year); larger values are taken as
+#: percentages typed by mistake (3 for 3 %) and rejected.
+MAX_DISCOUNT_RATE = 1.0
 
 NonNeg = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -224,6 +229,12 @@ class StockpileConfig(_Model):
     spare_capacity_fraction
         proxy of an alternative supplier's spare capacity as a fraction of its
         production, used where the warehouse has no capacity rows.
+    discount_rate
+        annual discount rate as a fraction (0.03 = 3 % a year; 0 = no discounting, the
+        default). Shortfall costs of period ``t`` are discounted by
+        ``(1 + rate) ** -((t - 0.5) * period_days / 365)`` (mid-period) and the residual
+        value of stock left at the end by ``(1 + rate) ** -(periods * period_days / 365)``;
+        acquisition and holding are paid at the start (undiscounted).
     baselines
         days-of-cover rules compared with the optimised plan at the same budget
         (default: 60, Korea 100, 180 days, and Japan's 60 days with 180 for high-risk
@@ -237,11 +248,22 @@ class StockpileConfig(_Model):
     period_days: Positive = 91.25
     value_lost_price_multiple: Positive = 10.0
     spare_capacity_fraction: Fraction = 0.1
+    discount_rate: float = 0.0
     baselines: list[BaselineRule] = Field(default_factory=_default_baselines)
     risk: RiskConfig = Field(default_factory=RiskConfig)
     minerals: list[MineralConfig] = Field(min_length=1)
     scenarios: list[Scenario] = Field(default_factory=list)
     sources: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("discount_rate")
+    @classmethod
+    def _discount_rate(cls, v: float) -> float:
+        if not math.isfinite(v) or v < 0 or v > MAX_DISCOUNT_RATE:
+            hint = (f" (did you mean {v / 100:g}, i.e. {v:g} %?)"
+                    if math.isfinite(v) and MAX_DISCOUNT_RATE < v <= 100 else "")
+            raise ValueError(f"not an annual discount rate{hint}; allowed: a fraction "
+                             f"0 <= rate <= {MAX_DISCOUNT_RATE:g} (0.03 = 3 % a year)")
+        return v
 
     @property
     def horizon_years(self) -> float:
@@ -460,6 +482,7 @@ def example_config_path(name: str = "six_metals.yaml") -> Path:
 
 
 __all__ = [
+    "MAX_DISCOUNT_RATE",
     "BaselineRule",
     "Disruption",
     "MineralConfig",

@@ -2,7 +2,8 @@
 
 For each disrupted mineral: the release schedule from stocks (chronological, within the
 release limit), the emergency levers (recycling ramp-up, substitution), the remaining
-shortfall, and alternative suppliers ranked by governance-weighted spare capacity.
+shortfall and its cost (present value at the configuration's ``discount_rate``), and
+alternative suppliers ranked by governance-weighted spare capacity.
 
 Alternative suppliers come from the warehouse (``production``, ``capacity`` and
 ``governance`` tables) for the mineral's configured stage, in the latest production
@@ -84,11 +85,14 @@ class EmergencyPlan:
         one row per disrupted mineral and period: demand, gross gap, levers, release,
         stock left and remaining shortfall.
     summary
-        one row per disrupted mineral: totals over the scenario.
+        one row per disrupted mineral: totals over the scenario; ``remaining_cost`` is
+        the present value at ``discount_rate`` (mid-period discounting).
     alternatives
         ranked alternative suppliers per mineral.
     notes
         assumptions and data gaps, in words.
+    discount_rate
+        annual discount rate of the costs (0 = undiscounted).
     """
 
     config_name: str
@@ -101,6 +105,7 @@ class EmergencyPlan:
     summary: pd.DataFrame
     alternatives: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+    discount_rate: float = 0.0
 
     @property
     def expected_remaining_shortfall_t(self) -> float:
@@ -207,16 +212,25 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
     problem = build_problem(cfg)
     gross_all, levers_all = scenario_gaps(cfg)
     gaps, gross, levers = problem.gaps[k], gross_all[k], levers_all[k]
-    release = drawdown(x, gaps, problem.max_release_t)
+    allowed = problem.release_allowed()
+    release = drawdown(x, gaps, problem.max_release_t, allowed)
     left = x[:, None] - np.cumsum(release, axis=1)
     remaining = remaining_gap(gaps, release)
+    disc = problem.period_discount
     dem = demand_per_period(cfg)
     notes: list[str] = [
         f"Gap per period = demand per period x share of the affected suppliers x magnitude "
         f"(scenario {sc.id!r} in {fname}); periods of {cfg.period_days:g} days.",
         "Releases are chronological: each period's gap is met from stock while it lasts, "
         "within max_release_t_per_period.",
+        _discount_note(cfg, fname),
     ]
+    held = [m.mineral for i, m in enumerate(cfg.minerals)
+            if (gaps[i] > 0).any() and not allowed[i][gaps[i] > 0].all()]
+    if held:
+        notes.append(f"No release where the discounted value lost is below the discounted "
+                     f"residual value of keeping the stock (d_t x value lost < d_end x "
+                     f"residual value): {', '.join(held)}.")
     rows, summary, alts = [], [], []
     for i, m in enumerate(cfg.minerals):
         if not (gross[i] > 0).any():
@@ -248,7 +262,7 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
             "mineral": m.mineral, "stock_t": x[i], "gross_gap_t": gross[i].sum(),
             "levers_t": levers[i].sum(), "release_t": release[i].sum(),
             "remaining_t": remaining[i].sum(),
-            "remaining_cost": remaining[i].sum() * cfg.value_lost(m),
+            "remaining_cost": (remaining[i] * disc).sum() * cfg.value_lost(m),
             "alternative_spare_t_per_period": spare,
             "source": f"gap: {src_gap}; value lost: "
                       f"{_cite(cfg, fname, m, 'value_lost_usd_per_t')}"
@@ -274,7 +288,18 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
         periods=cfg.periods, period_days=cfg.period_days,
         schedule=pd.DataFrame(rows), summary=pd.DataFrame(summary),
         alternatives=pd.concat(alts, ignore_index=True) if alts else pd.DataFrame(),
-        notes=tuple(notes))
+        notes=tuple(notes), discount_rate=cfg.discount_rate)
+
+
+def _discount_note(cfg: StockpileConfig, fname: str) -> str:
+    """How the costs of the plan are discounted, in words."""
+    if cfg.discount_rate == 0:
+        return (f"Costs are undiscounted (discount_rate 0 in {fname}): value lost x "
+                "remaining shortfall.")
+    return (f"Costs are present values at a discount rate of {cfg.discount_rate:.4g} a year "
+            f"({cfg.discount_rate * 100:.4g} %, {fname}: discount_rate): the shortfall of "
+            f"period t is weighted by (1 + rate)^-((t - 0.5) x {cfg.period_days:g} / 365) "
+            "(mid-period).")
 
 
 __all__ = ["TOP_ALTERNATIVES", "EmergencyPlan", "alternative_suppliers", "emergency_plan"]

@@ -1,10 +1,17 @@
 """Evaluate a given stock: drawdown, shortfall, expected cost and CVaR (closed form).
 
-With stock fixed, the second stage splits by scenario and mineral, and releasing as
-early as the gaps arise (chronologically, within the per-period release limit) is
-optimal: every released tonne avoids the same value lost. So the recourse needs no
-solver; these functions evaluate the optimised plan, the days-of-cover baselines and
-emergency plans with one implementation.
+With stock fixed, the second stage splits by scenario and mineral into a fractional
+knapsack: release ``rho_t`` with ``0 <= rho_t <= min(g_t, m)`` and ``sum_t rho_t <= x``,
+each tonne released in period ``t`` worth ``w_t = d_t v - d_end r`` (discounted value
+lost avoided minus discounted residual value forfeited). Filling the periods in
+decreasing order of ``w_t``, and only those with ``w_t >= 0``, is optimal. The discount
+factors ``d_t`` fall with ``t`` (all 1 without discounting), so ``w_t`` is
+non-increasing in ``t``: that order is chronological, and the periods with ``w_t >= 0``
+are a prefix ``1..k``. Hence releasing each period's gap as it arises (within the
+release limit) in the periods where releasing is worth it
+(:meth:`~.problem.StockpileProblem.release_allowed`; every period whenever ``v >= r``)
+is optimal and the recourse needs no solver. These functions evaluate the optimised
+plan, the days-of-cover baselines and emergency plans with one implementation.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ import numpy as np
 from mineralwatch.analytics.stockpile.problem import FloatArray, StockpileProblem
 
 
-def drawdown(stock_t: FloatArray, gaps: FloatArray, max_release_t: FloatArray) -> FloatArray:
+def drawdown(stock_t: FloatArray, gaps: FloatArray, max_release_t: FloatArray,
+             allowed: np.ndarray | None = None) -> FloatArray:
     """Chronological release schedule from stocks.
 
     Parameters
@@ -27,6 +35,9 @@ def drawdown(stock_t: FloatArray, gaps: FloatArray, max_release_t: FloatArray) -
         supply gaps, ``(S, I, T)`` tonnes (or ``(I, T)`` for one scenario).
     max_release_t
         release limit per period, ``(I,)`` (``inf`` for none).
+    allowed
+        where releasing is worth it, ``(I, T)`` bool (default: everywhere); see
+        :meth:`~.problem.StockpileProblem.release_allowed`. Nothing is released elsewhere.
 
     Returns
     -------
@@ -36,6 +47,8 @@ def drawdown(stock_t: FloatArray, gaps: FloatArray, max_release_t: FloatArray) -
     """
     g = np.asarray(gaps, dtype=float)
     cap = np.minimum(g, np.asarray(max_release_t, dtype=float)[:, None])
+    if allowed is not None and not np.all(allowed):
+        cap = np.where(allowed, cap, 0.0)
     cum = np.minimum(np.cumsum(cap, axis=-1), np.asarray(stock_t, dtype=float)[:, None])
     return np.diff(cum, axis=-1, prepend=0.0)
 
@@ -73,12 +86,14 @@ class Evaluation:
     release_t, shortfall_t
         release and remaining shortfall, ``(S, I, T)`` tonnes.
     expected_shortfall_t, expected_shortfall_cost
-        probability-weighted shortfall per mineral, tonnes and USD, ``(I,)``.
+        probability-weighted shortfall per mineral, tonnes and USD (present value:
+        period ``t`` weighted by ``d_t``), ``(I,)``.
     scenario_cost
-        second-stage cost per scenario: shortfall cost plus the residual value of the
-        stock released, USD, ``(S,)``.
+        second-stage cost per scenario, present value: ``sum_it d_t v_i shortfall_sit +
+        d_end r_i release_sit`` (discounted shortfall cost plus the discounted residual
+        value of the stock released), USD, ``(S,)``.
     objective
-        ``(unit_cost - residual) @ stock + (1 - w) E[cost] + w CVaR(cost)``, the
+        ``(unit_cost - d_end residual) @ stock + (1 - w) E[cost] + w CVaR(cost)``, the
         quantity the optimiser minimises.
     cvar
         CVaR of ``scenario_cost`` at the problem's level.
@@ -96,21 +111,28 @@ class Evaluation:
 
 
 def evaluate_stock(problem: StockpileProblem, stock_t: FloatArray) -> Evaluation:
-    """Release schedule, shortfall and costs of a stock in every scenario of ``problem``."""
+    """Release schedule, shortfall and costs of a stock in every scenario of ``problem``.
+
+    Costs are present values at the problem's discount rate (see the module docstring
+    for why the release schedule is optimal); with no discounting every factor is 1.0
+    and the arithmetic is the undiscounted one.
+    """
     x = np.asarray(stock_t, dtype=float)
-    release = drawdown(x, problem.gaps, problem.max_release_t)
+    release = drawdown(x, problem.gaps, problem.max_release_t, problem.release_allowed())
     short = remaining_gap(problem.gaps, release)
     p = problem.probabilities
+    d = problem.period_discount
     es_t = np.einsum("s,sit->i", p, short)
-    v, r = problem.value_lost, problem.residual_value
-    scen = short.sum(axis=2) @ v + release.sum(axis=2) @ r
+    short_pv = short * d                     # exact copy of ``short`` when d == 1
+    v, r = problem.value_lost, problem.residual_value * problem.end_discount
+    scen = short_pv.sum(axis=2) @ v + release.sum(axis=2) @ r
     w = problem.cvar_weight
     risk = cvar(scen, p, problem.cvar_alpha)
     objective = float((problem.unit_cost - r) @ x + (1 - w) * (p @ scen) + w * risk)
     return Evaluation(stock_t=x, cost=problem.unit_cost * x, release_t=release,
                       shortfall_t=short, expected_shortfall_t=es_t,
-                      expected_shortfall_cost=es_t * v, scenario_cost=scen,
-                      objective=objective, cvar=risk)
+                      expected_shortfall_cost=np.einsum("s,sit->i", p, short_pv) * v,
+                      scenario_cost=scen, objective=objective, cvar=risk)
 
 
 def days_of_cover_stock(demand_t_per_year: FloatArray, unit_cost: FloatArray,

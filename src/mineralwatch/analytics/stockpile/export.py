@@ -20,7 +20,7 @@ _SCHEDULE = [("mineral", "Mineral"), ("period", "Period"), ("demand_t", "Demand 
 _SUMMARY = [("mineral", "Mineral"), ("stock_t", "Stock at start (t)"),
             ("gross_gap_t", "Gap (t)"), ("levers_t", "Levers (t)"),
             ("release_t", "Released (t)"), ("remaining_t", "Remaining shortfall (t)"),
-            ("remaining_cost", "Remaining shortfall cost ({cur})"),
+            ("remaining_cost", "Remaining shortfall cost ({cur}{pv})"),
             ("alternative_spare_t_per_period", "Listed alternatives' spare (t/period)"),
             ("source", "Source")]
 _ALTERNATIVES = [("mineral", "Mineral"), ("rank", "Rank"), ("name", "Country"),
@@ -38,9 +38,9 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _table(df: pd.DataFrame, cols: list[tuple[str, str]], cur: str) -> tuple[list[str],
-                                                                             list[list[str]]]:
-    present = [(k, h.format(cur=cur)) for k, h in cols if k in df.columns]
+def _table(df: pd.DataFrame, cols: list[tuple[str, str]], cur: str, pv: str = ""
+           ) -> tuple[list[str], list[list[str]]]:
+    present = [(k, h.format(cur=cur, pv=pv)) for k, h in cols if k in df.columns]
     rows = [[_fmt(r[k]) for k, _ in present] for _, r in df.iterrows()]
     return [h for _, h in present], rows
 
@@ -69,6 +69,15 @@ def _sections(plan: EmergencyPlan) -> list[tuple[str, pd.DataFrame, list[tuple[s
             ("Alternative suppliers", plan.alternatives, _ALTERNATIVES)]
 
 
+def _rate(plan: EmergencyPlan) -> str:
+    return f"{plan.discount_rate * 100:.4g} %"
+
+
+def _pv(plan: EmergencyPlan) -> str:
+    """Suffix of cost headers: empty without discounting."""
+    return f", present value at {_rate(plan)} a year" if plan.discount_rate > 0 else ""
+
+
 def _title(plan: EmergencyPlan) -> str:
     return f"Emergency response plan: {plan.scenario.id}"
 
@@ -81,6 +90,9 @@ def _facts(plan: EmergencyPlan) -> list[str]:
         f"(source: {plan.config_file}: scenarios[{sc.id}].probability"
         + (f"; {sc.source}" if sc.source else "") + ")",
         f"Horizon: {plan.periods} periods of {plan.period_days:g} days",
+        (f"Discount rate: {_rate(plan)} a year (costs are present values, mid-period; "
+         f"source: {plan.config_file}: discount_rate)" if plan.discount_rate > 0 else
+         f"Discount rate: 0 (costs undiscounted; {plan.config_file}: discount_rate)"),
         f"Expected remaining shortfall: {_fmt(plan.expected_remaining_shortfall_t)} t "
         "(after levers and releases, summed over minerals)",
     ]
@@ -95,7 +107,7 @@ def plan_to_markdown(plan: EmergencyPlan) -> str:
         if df.empty:
             parts.append("None.")
         else:
-            parts.append(_md_table(*_table(df, cols, plan.currency)))
+            parts.append(_md_table(*_table(df, cols, plan.currency, _pv(plan))))
     parts += ["", "## Notes", ""] + [f"- {_md_cell(n)}" for n in plan.notes]
     return "\n".join(parts) + "\n"
 
@@ -108,8 +120,8 @@ def plan_to_html(plan: EmergencyPlan) -> str:
     parts.append("</ul>")
     for name, df, cols in _sections(plan):
         parts.append(f"<h2>{e(name)}</h2>")
-        parts.append("<p>None.</p>" if df.empty else _html_table(*_table(df, cols,
-                                                                         plan.currency)))
+        parts.append("<p>None.</p>" if df.empty else _html_table(*_table(
+            df, cols, plan.currency, _pv(plan))))
     parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in plan.notes)
                  + "</ul>")
     style = ("body{font-family:sans-serif;max-width:72rem;margin:2rem auto}"

@@ -77,7 +77,8 @@ class StockpileResult:
     total_cost
         cash cost of the plan over the horizon (acquisition + holding), USD.
     expected_shortfall_t, expected_shortfall_cost
-        probability-weighted shortfall left with the plan (tonnes summed over minerals; USD).
+        probability-weighted shortfall left with the plan (tonnes summed over minerals;
+        USD, present value at ``discount_rate``).
     no_stock_shortfall_t, no_stock_shortfall_cost
         the same without any stockpile.
     shortfall_avoided_t_per_musd, shortfall_cost_avoided_per_usd
@@ -87,6 +88,8 @@ class StockpileResult:
         (``None`` with purchase lots).
     marginal_value_of_budget_fd
         the same by a forward finite difference (``None`` when not computed).
+    discount_rate
+        annual discount rate of the shortfall costs and the residual value (0 = none).
     """
 
     name: str
@@ -108,6 +111,7 @@ class StockpileResult:
     solution: Solution = field(repr=False)
     evaluation: Evaluation = field(repr=False)
     problem: StockpileProblem = field(repr=False)
+    discount_rate: float = 0.0
 
     def stock(self) -> dict[str, float]:
         """Mineral -> stock (tonnes)."""
@@ -121,6 +125,7 @@ class StockpileResult:
             "plan": [{"mineral": p.mineral, "stock_t": p.stock_t, "cost": p.cost,
                       "days_of_cover": p.days_of_cover} for p in self.plan],
             "budget": self.budget,
+            "discount_rate": self.discount_rate,
             "total_cost": self.total_cost,
             "expected_shortfall_t": self.expected_shortfall_t,
             "expected_shortfall_cost": self.expected_shortfall_cost,
@@ -236,12 +241,12 @@ def optimize_problem(problem: StockpileProblem, demand_t_per_year: np.ndarray, *
         shortfall_cost_avoided_per_usd=avoided_c / spent if spent > 0 else None,
         marginal_value_of_budget=sol.budget_dual, marginal_value_of_budget_fd=fd,
         objective=sol.objective, cvar=ev.cvar, baselines=tuple(compared), solution=sol,
-        evaluation=ev, problem=problem)
+        evaluation=ev, problem=problem, discount_rate=problem.discount_rate)
 
 
 def optimize_stockpile(config: StockpileConfig | str | Path, *, budget: float | None = None,
-                       finite_difference: bool = True, threads: int | None = None
-                       ) -> StockpileResult:
+                       discount_rate: float | None = None, finite_difference: bool = True,
+                       threads: int | None = None) -> StockpileResult:
     """Optimise the stockpile of a configuration (a validated config or a file path).
 
     Parameters
@@ -250,6 +255,8 @@ def optimize_stockpile(config: StockpileConfig | str | Path, *, budget: float | 
         a :class:`~.config.StockpileConfig` or the path of a YAML/JSON file.
     budget
         overrides ``budget_usd`` of the configuration.
+    discount_rate
+        overrides ``discount_rate`` of the configuration (annual, 0.03 = 3 %).
     finite_difference
         cross-check the budget dual by re-solving with a slightly larger budget.
     threads
@@ -267,9 +274,15 @@ def optimize_stockpile(config: StockpileConfig | str | Path, *, budget: float | 
         for an invalid, inconsistent or infeasible configuration.
     """
     cfg = config if isinstance(config, StockpileConfig) else read_stockpile_config(config)
+    overrides: dict[str, float] = {}
     if budget is not None:  # re-validate: the minimum stocks must fit the new budget
-        cfg = parse_stockpile_config({**cfg.model_dump(), "budget_usd": budget},
-                                     file=f"{cfg.name} (budget override)")
+        overrides["budget_usd"] = budget
+    if discount_rate is not None:
+        overrides["discount_rate"] = discount_rate
+    if overrides:
+        what = " and ".join(k.removesuffix("_usd") for k in overrides)
+        cfg = parse_stockpile_config({**cfg.model_dump(), **overrides},
+                                     file=f"{cfg.name} ({what} override)")
     problem = build_problem(cfg)
     demand = np.array([m.demand_t_per_year for m in cfg.minerals])
     rules = {b.rule: np.array(cfg.baseline_days(b)) for b in cfg.baselines}

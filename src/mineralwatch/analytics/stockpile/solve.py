@@ -4,14 +4,16 @@ First stage: stock ``x_i`` (tonnes; ``x_i = q_i n_i`` with integer ``n_i`` when 
 ``i`` is bought in lots of ``q_i``). Second stage, per scenario ``s`` and period ``t``:
 release ``r_sit`` with ``0 <= r_sit <= min(g_sit, m_i)`` and ``sum_t r_sit <= x_i``;
 the shortfall is ``g_sit - r_sit``. With cash cost ``c_i`` (price + holding over the
-horizon), residual value ``s_i`` of unused stock and value lost ``v_i``, the
-second-stage cost of a scenario is::
+horizon, paid at the start), residual value ``s_i`` of unused stock, value lost ``v_i``
+and discount factors ``d_t`` of the periods (mid-period) and ``d_end`` of the end of the
+horizon (all 1 without discounting; see :func:`~.problem.discount_factors`), the
+second-stage cost of a scenario, in present value, is::
 
-    Q_s = sum_it v_i (g_sit - r_sit) + s_i r_sit
+    Q_s = sum_it d_t v_i (g_sit - r_sit) + d_end s_i r_sit
 
 and the programme is::
 
-    min  sum_i (c_i - s_i) x_i + (1 - w) sum_s p_s Q_s
+    min  sum_i (c_i - d_end s_i) x_i + (1 - w) sum_s p_s Q_s
          + w (eta + 1/(1 - alpha) sum_s p_s z_s)          (Rockafellar-Uryasev CVaR)
     s.t. sum_i c_i x_i <= B                                (budget; dual = marginal value)
          sum_t r_sit - x_i <= 0                            (drawdown within stock)
@@ -102,8 +104,9 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
     p = problem.probabilities
     w, alpha = problem.cvar_weight, problem.cvar_alpha
     c = problem.unit_cost * MONEY_SCALE
-    res = problem.residual_value * MONEY_SCALE
+    res = problem.residual_value * problem.end_discount * MONEY_SCALE   # d_end s_i
     v = problem.value_lost * MONEY_SCALE
+    d = problem.period_discount
     lots = ~np.isnan(problem.lot_t)
     q = np.where(lots, problem.lot_t, 1.0)
 
@@ -111,6 +114,9 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
     s_idx, i_idx, t_idx = np.nonzero(problem.gaps > 0)
     n_r = s_idx.size
     gap = problem.gaps[s_idx, i_idx, t_idx]
+    # net cost of releasing a tonne: d_end s_i - d_t v_i (exactly s_i - v_i when d == 1)
+    release_cost = res[i_idx] - d[t_idx] * v[i_idx]
+    gaps_pv = problem.gaps * d                 # d_t g_sit (an exact copy when d == 1)
     pair = s_idx * n_i + i_idx
     pairs, pair_row = np.unique(pair, return_inverse=True)
     n_pairs = pairs.size
@@ -123,7 +129,7 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
     rows = [pair_row, np.arange(n_pairs), np.full(n_i, budget_row)]
     cols = [r_col, pairs % n_i, np.arange(n_i)]
     vals = [np.ones(n_r), -q[pairs % n_i], c * q]
-    cost = np.concatenate([(c - res) * q, (1 - w) * p[s_idx] * (res - v)[i_idx]])
+    cost = np.concatenate([(c - res) * q, (1 - w) * p[s_idx] * release_cost])
     lower = np.concatenate([np.where(lots, np.ceil(problem.min_stock_t / q - 1e-9),
                                      problem.min_stock_t / q), np.zeros(n_r)])
     upper = np.concatenate([np.where(lots, np.floor(problem.max_stock_t / q + 1e-9),
@@ -136,11 +142,11 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
         crow = budget_row + 1 + np.arange(n_s)
         rows += [crow, crow, budget_row + 1 + s_idx]
         cols += [np.full(n_s, eta), z, r_col]
-        vals += [np.ones(n_s), np.ones(n_s), (v - res)[i_idx]]
+        vals += [np.ones(n_s), np.ones(n_s), -release_cost]
         cost = np.concatenate([cost, [w], w * p / (1 - alpha)])
         lower = np.concatenate([lower, np.zeros(1 + n_s)])
         upper = np.concatenate([upper, np.full(1 + n_s, np.inf)])
-        loss0 = np.einsum("sit,i->s", problem.gaps, v)
+        loss0 = np.einsum("sit,i->s", gaps_pv, v)
         row_lo = np.concatenate([row_lo, loss0])
         row_hi = np.concatenate([row_hi, np.full(n_s, np.inf)])
     a = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
@@ -152,7 +158,7 @@ def solve_stockpile(problem: StockpileProblem, *, threads: int | None = None,
     lp.num_col_, lp.num_row_ = n_cols, n_rows
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
     lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.offset_ = float((1 - w) * np.einsum("s,sit,i->", p, problem.gaps, v))
+    lp.offset_ = float((1 - w) * np.einsum("s,sit,i->", p, gaps_pv, v))
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = a.indptr
     lp.a_matrix_.index_ = a.indices
