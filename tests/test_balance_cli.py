@@ -119,3 +119,25 @@ def test_parse_cuts() -> None:
     for bad in ("", "x", "-5", "101"):
         with pytest.raises(InputError):
             parse_cuts(bad)
+
+
+def test_suspension_notes_in_json_and_table(main, capsys, tmp_path: Path) -> None:
+    import os
+
+    from mineralwatch.store import Warehouse
+    from mineralwatch.store.starter import ingest_starter
+
+    with Warehouse(os.environ["MINERALWATCH_WAREHOUSE"]) as wh:
+        ingest_starter(wh)
+    path = tmp_path / "ga.yaml"
+    path.write_text("name: ga\nmineral: gallium\nyears: 2024-2028\nsupply:\n"
+                    "  - {country: CHN, production: 1000, destinations: {USA: 0.2}}\n"
+                    "demand:\n  - {sector: all, quantity: 900}\npolicies:\n"
+                    "  - {event: chn-mofcom-2024-46-ban}\n", encoding="utf-8")
+    assert main(["balance", "-s", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "suspension chn-mofcom-2025-72-ban" in out["notes"][0]
+    assert main(["balance", "-s", str(path)]) == 0
+    assert "note" in capsys.readouterr().out
+    assert main(["balance", "--scenario", "cobalt_seed", "--format", "json"]) == 0
+    assert "notes" not in json.loads(capsys.readouterr().out)

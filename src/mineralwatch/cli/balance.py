@@ -17,6 +17,7 @@ from mineralwatch.cli._common import (
     SeedOpt,
     WarehouseOpt,
     YearsOpt,
+    console,
     emit,
     open_wh,
 )
@@ -78,6 +79,9 @@ def register(app: typer.Typer) -> None:
         emit(balance_rows(res), fmt,
              title=f"{res.mineral} balance, {res.stage} ({res.unit}): {res.scenario.name}",
              caption=res.scenario.source or None)
+        if fmt == Format.table:
+            for note in res.meta.get("notes") or []:
+                console.print(f"[yellow]note[/yellow] {note}")
 
     scenario_app = typer.Typer(help="Scenario files: list the shipped examples, check and "
                                "compare scenarios.", no_args_is_help=True)
@@ -121,7 +125,6 @@ def register(app: typer.Typer) -> None:
         from mineralwatch.analytics.balance import compile_scenario, load_scenario
         from mineralwatch.analytics.balance.distributions import Sampler
         from mineralwatch.analytics.balance.runner import production_rows
-        from mineralwatch.cli._common import console
 
         with open_wh(warehouse) as wh:
             for f in files:

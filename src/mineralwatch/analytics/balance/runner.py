@@ -66,8 +66,9 @@ class BalanceResult:
     importers
         supply, demand and balance by importer where destinations are given, else ``None``.
     meta
-        provenance: the scenario file and source, code version, draws and seed, and how
-        many warehouse production rows were used.
+        provenance: the scenario file and source, code version, draws and seed, how
+        many warehouse production rows were used, and ``notes`` from resolving the
+        scenario (which suspension of a referenced event changed which years).
     """
 
     scenario: Scenario
@@ -101,7 +102,7 @@ class BalanceResult:
 
     def to_json(self) -> dict[str, Any]:
         """``{mineral, scenario, unit, stage, years: [{year, supply, demand, balance,
-        [p10, p50, p90, p_deficit]}], stages: {...}}`` (see docs/json.md)."""
+        [p10, p50, p90, p_deficit]}], stages: {...}, notes?}`` (see docs/json.md)."""
         cols = ["year", "supply", "demand", "balance"]
         if self.monte_carlo is not None:
             cols += ["p10", "p50", "p90", "p_deficit"]
@@ -122,6 +123,9 @@ class BalanceResult:
             out["draws"], out["seed"] = self.draws, self.seed
         if self.scenario.file:
             out["file"] = self.scenario.file
+        notes = self.meta.get("notes") or []
+        if notes:
+            out["notes"] = [str(n) for n in notes]
         return out
 
 
@@ -187,7 +191,7 @@ def run_scenario(scenario: Scenario, *, production: pd.DataFrame | None = None,
                         meta={"file": scenario.file, "source": scenario.source,
                               "mineralwatch": __version__, "draws": draws, "seed": seed,
                               "production_rows": None if production is None
-                              else len(production)})
+                              else len(production), "notes": list(scenario.notes)})
     if draws:
         a_mc = compile_scenario(scenario, Sampler(draws, seed), production)
         res.monte_carlo = _mc_table(a_mc, simulate_balance(a_mc))

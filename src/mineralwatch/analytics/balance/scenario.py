@@ -19,6 +19,7 @@ path (``policies[0].quantity``), the line, the value and what is allowed.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import replace
@@ -286,6 +287,9 @@ class Policy(_Model):
     capacity: Number | None = Field(default=None, description="home processing capacity")
     diversion: Number = Field(default=0.0, description="share of blocked exports that "
                               "reaches other importers")
+    apply_suspensions: bool = Field(
+        default=True, description="event references: apply the register's suspensions of "
+        "the event (false: the full policy in all its years)")
     note: str | None = None
 
     @field_validator("targets")
@@ -310,6 +314,8 @@ class Policy(_Model):
     def _check(self) -> Policy:
         if self.type is None and self.event is None:
             raise ValueError(f"give type (one of {list(POLICY_TYPES)}) or event")
+        if "apply_suspensions" in self.model_fields_set and self.event is None:
+            raise ValueError("apply_suspensions applies to event references only (give event)")
         for name in ("share", "recovery", "diversion"):
             _check_share(getattr(self, name), name)
         _check_nonnegative(self.quantity, "quantity")
@@ -340,6 +346,10 @@ class Scenario(_Model):
     _file: str | None = PrivateAttr(default=None)
     _resolved: bool = PrivateAttr(default=False)
     _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
+    #: Resolution notes (suspensions applied to event references, ...).
+    _notes: list[str] = PrivateAttr(default_factory=list)
+    #: Index in the file of each policy, when resolution split or dropped policies.
+    _policy_origin: tuple[int, ...] | None = PrivateAttr(default=None)
 
     @field_validator("mineral")
     @classmethod
@@ -368,6 +378,11 @@ class Scenario(_Model):
         return self._file
 
     @property
+    def notes(self) -> tuple[str, ...]:
+        """What resolving the scenario did beyond filling fields (suspensions applied)."""
+        return tuple(self._notes)
+
+    @property
     def year_list(self) -> list[int]:
         """The model years, first to last."""
         return list(range(self.years[0], self.years[1] + 1))
@@ -383,9 +398,27 @@ class Scenario(_Model):
         return None
 
     def located(self, failures: list[Any]) -> list[Any]:
-        """Failures with the line of their field filled in where it is known."""
+        """Failures with the line of their field filled in where it is known.
+
+        When suspensions split or dropped event policies, ``policies[j]`` in a failure's
+        field and message is renamed to the policy's index in the file.
+        """
+        if self._policy_origin is not None:
+            failures = [replace(f, column=self._file_index(f.column),
+                                message=self._file_index(f.message)) for f in failures]
         return [replace(f, line=self.line(f.column)) if f.line is None else f
                 for f in failures]
+
+    def _file_index(self, text: str | None) -> str | None:
+        origin = self._policy_origin
+        if text is None or origin is None:
+            return text
+
+        def sub(m: re.Match[str]) -> str:
+            j = int(m.group(1))
+            return f"policies[{origin[j]}]" if j < len(origin) else m.group(0)
+
+        return re.sub(r"policies\[(\d+)\]", sub, text)
 
     def with_file(self, file: str | None) -> Scenario:
         """A copy that remembers the file it came from (used in error messages)."""
