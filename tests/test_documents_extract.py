@@ -182,3 +182,76 @@ def test_event_minerals_come_from_the_trigger_clause(
     from mineralwatch.documents.extract.events import find_events
 
     assert [(e.measure, e.minerals) for e in find_events(text)] == expected
+
+
+#: Held-out sentences for the country of a figure, written before the attribution rule
+#: (``extract/quantities.py``, ``_countries``): every figure as (value, unit, country).
+#: World totals are ``WLD``; a figure held jointly by two countries, or by none that the
+#: clause names, has no country.
+COUNTRY_CASES = [
+    # possessive subject; "global" after the figure is not its holder
+    ("Indonesia's nickel output rose to 2.2 million tonnes in 2024, more than half of "
+     "global supply.",
+     [(2_200_000, "t", "IDN")]),
+    # a country in another (contrastive) clause is not the holder
+    ("Nickel ore shipments fell 10% in 2024, while Indonesia's mined output reached 2.2 "
+     "million tonnes.",
+     [(-10, "%", None), (2_200_000, "t", "IDN")]),
+    ("Indonesia's nickel output rose to 2.2 Mt while the Philippines shipped 400,000 "
+     "tonnes of ore.",
+     [(2_200_000, "t", "IDN"), (400_000, "t", "PHL")]),
+    # importer, not the countries imported from
+    ("US imports of antimony oxide from Thailand and Mexico reached 3,834 tonnes between "
+     "December 2024 and April 2025.",
+     [(3_834, "t", "USA")]),
+    ("2024年日本从中国进口镓120吨。",
+     [(120, "t", "JPN")]),
+    # exporter, not the destination
+    ("Myanmar shipped 42,000 tonnes of rare earth oxides to China in 2024, about 60% of "
+     "China's imports.",
+     [(42_000, "t", "MMR"), (60, "%", "MMR")]),
+    ("2024年缅甸向中国出口稀土氧化物4.2万吨，占中国进口量的57%。",
+     [(42_000, "t", "MMR"), (57, "%", "MMR")]),
+    ("China's exports of rare earth magnets to the United States fell 15% to 5,000 tonnes "
+     "in 2024.",
+     [(-15, "%", "CHN"), (5_000, "t", "CHN")]),
+    # shares: "X accounted for N%"
+    ("In 2024 the DRC accounted for 74% of world cobalt output, while Indonesia accounted "
+     "for 10%.",
+     [(74, "%", "COD"), (10, "%", "IDN")]),
+    ("2024年刚果（金）钴产量占全球的74%。",
+     [(74, "%", "COD")]),
+    # world totals, and a figure in brackets about the world total
+    ("全球稀土产量约为39万吨，其中中国产量为27万吨，占比约69%。",
+     [(390_000, "t", "WLD"), (270_000, "t", "CHN"), (69, "%", "CHN")]),
+    ("Global rare earth production totalled 394,000 tonnes (up 4.75% year on year), with "
+     "China's output at 270,000 tonnes.",
+     [(394_000, "t", "WLD"), (4.75, "%", "WLD"), (270_000, "t", "CHN")]),
+    # "respectively" lists, in order
+    ("China and Myanmar produced 270,000 tonnes and 31,000 tonnes of rare earths "
+     "respectively in 2024.",
+     [(270_000, "t", "CHN"), (31_000, "t", "MMR")]),
+    ("2024年中国、缅甸和澳大利亚的稀土产量分别为27万吨、3.1万吨和1.3万吨。",
+     [(270_000, "t", "CHN"), (31_000, "t", "MMR"), (13_000, "t", "AUS")]),
+    # a country named earlier: the previous sentence, or an earlier non-contrastive clause
+    ("Chile is a major lithium producer. Its output reached 49,000 tonnes in 2024.",
+     [(49_000, "t", "CHL")]),
+    ("印尼是全球最大的镍生产国。2024年该国镍产量约为220万吨。",
+     [(2_200_000, "t", "IDN")]),
+    ("Since February the DRC has issued several cobalt export policies, and cobalt export "
+     "quotas for 2026 are only 44% of annual production.",
+     [(44, "%", "COD")]),
+    # held jointly; a country word inside a company name
+    ("Almost 60% of the world's chromium is located in South Africa and Kazakhstan.",
+     [(60, "%", None)]),
+    ("BHP offered £31 billion for Anglo American in April 2024.",
+     [(31_000_000_000, "GBP", None)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTRY_CASES,
+                         ids=[f"country-{i:02d}" for i in range(len(COUNTRY_CASES))])
+def test_quantity_country_attribution(text: str,
+                                      expected: list[tuple[float, str, str | None]]) -> None:
+    got = [(q.value, q.unit, q.country) for q in find_quantities(text)]
+    assert got == [(pytest.approx(v), u, c) for v, u, c in expected]

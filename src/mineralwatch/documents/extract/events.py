@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from mineralwatch.documents import glossary
+from mineralwatch.documents.extract.clauses import CLAUSE_BREAK, clauses
 from mineralwatch.documents.extract.context import Sentence, analyse, find_dates, nearest
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
 
@@ -189,63 +190,6 @@ def specific(minerals: list[str]) -> list[str]:
                 continue
         keep.append(m)
     return keep
-
-
-#: Clause boundaries for mineral attribution: a semicolon, a contrastive or
-#: independent-clause connective after a comma (English "while", "whereas", "but",
-#: "although" ...; Chinese 而, 但, 然而, 同时 ...), "but" without a comma, a Chinese full
-#: stop, and the comma closing a leading subordinate clause ("While nickel prices
-#: slumped, ..."; 尽管/虽然 ...，). Additive "but also" and "while also" are no boundary,
-#: nor is a plain comma: commas in "gallium, germanium and antimony" keep the list whole.
-CLAUSE_BREAK = re.compile(
-    r"\s*[;；。]\s*"
-    r"|\s*,\s*(?=(?i:while(?!\s+also\b)|whilst|whereas|but(?!\s+also\b)|although|"
-    r"though|yet|however|even though)\b)"
-    r"|(?<![,\s])(?<!\ball)(?<!\bnothing)\s+(?=(?i:but)\b(?!\s+also\b))"
-    r"|，(?=而|但|然而|同时|与此同时|不过|可是|只是)"
-    r"|^\s*(?:(?i:while|whilst|although|though|whereas|despite|even though)\b|尽管|虽然|虽)"
-    r"[^,，;；]*?(?P<lead>\s*[,，]\s*)")
-#: ", and" ends a clause unless it closes a list ("gallium, germanium, and antimony").
-COMMA_AND = re.compile(r"(?i)\s*,\s*(?=and\s)")
-#: A list item before ", and": at most this many words, naming a mineral, with no "and".
-LIST_ITEM_WORDS = 4
-_LIST_JOIN = re.compile(r"(?i)\b(?:and|or)\b|[;；:：]")
-_COMMA = re.compile(r"[,，]")
-
-
-def _list_item(sent: Sentence, start: int, end: int) -> bool:
-    """True when ``sent.text[start:end]`` (the words between the last comma and ", and")
-    is an item of a mineral list: short, naming a mineral, not itself closed by "and"."""
-    item = sent.text[start:end]
-    base = sent.span.start
-    return (len(item.split()) <= LIST_ITEM_WORDS and not _LIST_JOIN.search(item)
-            and any(start <= m.start - base < end for m in sent.minerals))
-
-
-def clauses(sent: Sentence) -> list[tuple[int, int]]:
-    """The clauses of a sentence as ``(start, end)`` offsets in ``sent.text``.
-
-    Split at :data:`CLAUSE_BREAK` and at ", and" when it does not close a mineral list
-    (see :func:`_list_item`); connectives ("while", 而) open the clause they introduce.
-    """
-    text = sent.text
-    cuts: list[tuple[int, int]] = []
-    for m in CLAUSE_BREAK.finditer(text):
-        cuts.append(m.span("lead") if m.group("lead") is not None else m.span())
-    for m in COMMA_AND.finditer(text):
-        prev = max((c.end() for c in _COMMA.finditer(text, 0, m.start())), default=0)
-        prev = max([prev, *(e for s, e in cuts if e <= m.start())])
-        if not _list_item(sent, prev, m.start()):
-            cuts.append(m.span())
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for s, e in sorted(cuts):
-        if s > pos:
-            out.append((pos, s))
-        pos = max(pos, e)
-    if pos < len(text):
-        out.append((pos, len(text)))
-    return out or [(0, len(text))]
 
 
 def clause_minerals(sent: Sentence, triggers: Sequence[int]) -> list[str]:

@@ -13,10 +13,11 @@ per cent for percentages (``%``, ``pp`` for percentage points). A series such as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mineralwatch.codes import units
 from mineralwatch.documents.extract.context import Sentence, YearMention, analyse, nearest
+from mineralwatch.documents.extract.countries import Figure, figure_countries, subject
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CUR = (r"(?P<cur>US\$|HK\$|A\$|C\$|\$|USD|US dollars?|RMB|CNY|EUR|€|£|GBP|HKD|¥|￥|JPY)")
@@ -65,7 +66,8 @@ MEASURE_WORDS: dict[str, str] = {
     "surplus": r"surplus(?:es)?|oversupply|过剩",
     "inventory": r"inventor(?:y|ies)|stocks|库存",
     "price": r"prices?|priced|价格|售价|报价",
-    "investment": r"invest(?:s|ed|ing|ment)?|acqui(?:re|red|sition)|offer|bid|投资|收购|融资",
+    "investment": (r"invest(?:s|ed|ing|ment)?|acqui(?:re|red|sition)|offer(?:s|ed)?|bid|投资|收购|"
+                   r"融资"),
     "profit": r"net profit|profits?|earnings|净利润|利润",
     "revenue": r"revenues?|sales|营收|收入",
 }
@@ -272,10 +274,6 @@ def _from_match(sent: Sentence, m: re.Match[str]) -> list[Quantity]:
             measure = "value"
     minerals = [x for x in sent.minerals]
     mineral = nearest(s, minerals, end=e, text=sent.passage)
-    countries = sent.countries
-    if measure and measure.endswith("share"):
-        countries = [c for c in countries if c.id != "WLD"]
-    country = nearest(s, countries, end=e, text=sent.passage)
     year = _year(sent, s, e)
     years: list[str | None] = [year.value if year else None] * len(values)
     if len(values) > 1:
@@ -285,16 +283,27 @@ def _from_match(sent: Sentence, m: re.Match[str]) -> list[Quantity]:
     sign = -1.0 if negative else 1.0
     return [Quantity(sign * v * factor, unit, measure,
                      mineral.id if mineral else None,  # type: ignore[attr-defined]
-                     country.id if country else None,  # type: ignore[attr-defined]
-                     y, s, e, m.group(0).strip()) for v, y in zip(values, years, strict=True)]
+                     None, y, s, e, m.group(0).strip()) for v, y in zip(values, years, strict=True)]
 
 
 def quantities_in(sentences: list[Sentence]) -> list[Quantity]:
-    """Figures in analysed sentences (offsets relative to their passage)."""
+    """Figures in analysed sentences (offsets relative to their passage).
+
+    The country of a figure is attributed by :func:`.countries.figure_countries`; a
+    sentence that names no country takes the holder of the previous one that did.
+    """
     out: list[Quantity] = []
+    named: Sentence | None = None  # the last sentence that named a country (not WLD)
     for sent in sentences:
-        for m in QUANTITY.finditer(sent.passage, sent.span.start, sent.span.end):
-            out.extend(_from_match(sent, m))
+        qs = [q for m in QUANTITY.finditer(sent.passage, sent.span.start, sent.span.end)
+              for q in _from_match(sent, m)]
+        if qs:
+            previous = subject(named) if named is not None and not sent.countries else None
+            where = figure_countries(sent, [Figure(q.start, q.end, q.measure, q.unit)
+                                            for q in qs], previous)
+            out.extend(replace(q, country=c) for q, c in zip(qs, where, strict=True))
+        if any(c.id != "WLD" for c in sent.countries):
+            named = sent
     return out
 
 
