@@ -233,3 +233,18 @@ def test_policy_suspended_in_all_its_years_has_no_effect(wh, tmp_path: Path) -> 
     assert res.frame()["supply"].tolist() == [200500.0] * 6
     assert res.scenario.policies == []
     assert "suspended in all its years 2025-2030" in res.meta["notes"][-1]
+
+
+def test_years_override_resolves_events_over_the_new_years(tmp_path: Path) -> None:
+    """``years=`` replaces the file's years before the register is read: the open-ended
+    US gallium ban and its suspension cover the years asked for, not the file's."""
+    wh = mw.load_example()
+    path = tmp_path / "ga.yaml"
+    path.write_text("name: ga\nmineral: gallium\nyears: 2024-2025\nsupply:\n"
+                    "  - {country: CHN, production: 1000, destinations: {USA: 0.2}}\n"
+                    "demand:\n  - {sector: all, quantity: 900}\npolicies:\n"
+                    "  - {event: chn-mofcom-2024-46-ban}\n", encoding="utf-8")
+    res = mw.balance(wh, scenario=path, years="2024-2028")
+    withheld = res.frame().set_index("year")["withheld"]
+    assert withheld[[2024, 2027, 2028]].tolist() == [200.0] * 3
+    assert withheld[2026] == pytest.approx(200 * (1 - 331 / 365))

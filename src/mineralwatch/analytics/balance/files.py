@@ -135,7 +135,8 @@ def read_scenario(path: str | Path) -> Scenario:
     return scenario_from_dict(data, file=str(p), lines=yaml_lines(text))
 
 
-def load_scenario(path: str | Path | Scenario, wh: Warehouse | None = None) -> Scenario:
+def load_scenario(path: str | Path | Scenario, wh: Warehouse | None = None, *,
+                  years: tuple[int, int] | None = None) -> Scenario:
     """Read a scenario file (or take a :class:`Scenario`) and resolve its event references.
 
     Parameters
@@ -145,6 +146,9 @@ def load_scenario(path: str | Path | Scenario, wh: Warehouse | None = None) -> S
     wh
         warehouse whose ``policy_event`` table resolves ``event:`` ids; needed only
         when the scenario references events.
+    years
+        ``(first, last)`` replacing the file's years *before* events are resolved, so that
+        open-ended events and their suspensions cover the years asked for.
     """
     from mineralwatch.analytics.balance.events import resolve_events
 
@@ -155,6 +159,8 @@ def load_scenario(path: str | Path | Scenario, wh: Warehouse | None = None) -> S
         if not p.exists() and str(path) in example_names():
             p = example_path(str(path))
         scenario = read_scenario(p)
+    if years is not None:
+        scenario = scenario.with_years(years)
     return resolve_events(scenario, wh)
 
 

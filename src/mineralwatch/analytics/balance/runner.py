@@ -294,7 +294,7 @@ def balance(wh: Warehouse | None = None, mineral: str | None = None,
             raise NotFoundError("A baseline balance needs a warehouse.")
         scen = baseline_scenario(wh, mineral, years=yrs)
     else:
-        scen = load_scenario(scenario, wh)
+        scen = load_scenario(scenario, wh, years=yrs)
         if mineral is not None and minerals.to_id(mineral) != scen.mineral:
             from mineralwatch.errors import ConfigError, Failure
 
@@ -302,8 +302,6 @@ def balance(wh: Warehouse | None = None, mineral: str | None = None,
                 f"The scenario is about {scen.mineral}, not {minerals.to_id(mineral)}.",
                 [Failure("mineral does not match --mineral", file=scen.file,
                          column="mineral", value=scen.mineral)], file=scen.file)
-        if yrs is not None:
-            scen = scen.with_years(yrs)
     return run_scenario(scen, production=production_rows(wh, scen.mineral) if scen.baseline
                         else None, draws=draws, seed=seed)
 
