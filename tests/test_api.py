@@ -272,3 +272,20 @@ def test_path_traversal_in_document_routes_is_harmless(client):
     r = client.get("/documents/..%2F..%2Fetc%2Fpasswd/1")
     assert r.status_code == 404
     assert "root:" not in r.text
+
+
+def test_uploaded_scenario_shows_applied_suspensions(client, warehouse):
+    susp = {**_events().iloc[0].to_dict(), "id": "cod-susp", "measure": "suspension_of_measure",
+            "suspends": "cod-cobalt-ban-2025", "effective": "2026-01-01", "ends": "2026-12-31",
+            "title": "Suspension <b>of</b> the ban"}
+    warehouse.ingest({"policy_event": pd.DataFrame([susp])},
+                     SourceInfo("events:susp.yaml", "events", "susp", "c3", "1"))
+    yaml_text = ("name: Cobalt ban\nmineral: cobalt\nyears: 2025-2026\nsupply:\n"
+                 "  - {country: COD, production: 1000, destinations: {CHN: 0.8}}\n"
+                 "demand:\n  - {sector: all, quantity: 900}\npolicies:\n"
+                 "  - {event: cod-cobalt-ban-2025}\n")
+    page = client.get("/scenarios").text
+    r = client.post("/scenarios/upload", data={"csrf_token": _csrf(page), "draws": "0"},
+                    files={"file": ("ban.yaml", yaml_text.encode(), "text/yaml")})
+    assert r.status_code == 200, r.text
+    assert "suspension cod-susp" in r.text and 'class="notes"' in r.text

@@ -87,13 +87,14 @@ def _run_scenarios(request: Request, wh: Warehouse, files: list[Path], draws: in
                    baseline: bool = False) -> HTMLResponse:
     from mineralwatch.analytics.balance import balance
 
-    rows, figures, errors = [], [], []
+    rows, figures, errors, notes = [], [], [], []
     for f in files:
         try:
             res = balance(wh, scenario=f, draws=max(0, min(draws, 20000)), seed=0)
         except MineralwatchError as exc:
             errors.append(f"{f.name}: {str(exc).splitlines()[0]}")
             continue
+        notes += [f"{res.scenario.name}: {n}" for n in res.meta.get("notes") or []]
         df = res.frame()
         figures.append(charts.balance_figure(res.scenario.name, res.mineral, res.unit, df,
                                              source=f.name))
@@ -104,7 +105,7 @@ def _run_scenarios(request: Request, wh: Warehouse, files: list[Path], draws: in
                          "p10": _fmt(r.get("p10")), "p90": _fmt(r.get("p90")),
                          "p_deficit": _fmt(r.get("p_deficit"), 2), "unit": res.unit})
     return _fragment(request, "_balance_result.html", rows=rows, figures=figures,
-                     errors=errors)
+                     errors=errors, notes=notes)
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
