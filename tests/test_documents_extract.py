@@ -246,6 +246,12 @@ COUNTRY_CASES = [
      [(60, "%", None)]),
     ("BHP offered £31 billion for Anglo American in April 2024.",
      [(31_000_000_000, "GBP", None)]),
+    # the destination of imports is their holder (found in review, after the rule)
+    ("Imports into the United States were 12,000 t of antimony in 2024.",
+     [(12_000, "t", "USA")]),
+    ("Imports to Japan of cobalt reached 3,000 t.", [(3_000, "t", "JPN")]),
+    ("Imports into China from Myanmar were 42,000 t of rare earths.",
+     [(42_000, "t", "CHN")]),
 ]
 
 
@@ -255,3 +261,13 @@ def test_quantity_country_attribution(text: str,
                                       expected: list[tuple[float, str, str | None]]) -> None:
     got = [(q.value, q.unit, q.country) for q in find_quantities(text)]
     assert got == [(pytest.approx(v), u, c) for v, u, c in expected]
+
+
+def test_long_runs_of_spaces_do_not_make_clause_splitting_quadratic() -> None:
+    """A 40,000-space run took 20 s before the patterns were anchored (0.1 s after); the
+    assertion is on the result, and a quadratic regression would blow the suite's time."""
+    from mineralwatch.documents.extract.clauses import CLAUSE_BREAK, COMMA_AND
+
+    text = "China produced 100 t of cobalt" + " " * 40_000 + "and exports rose; later"
+    assert [m.group(0).strip() for m in CLAUSE_BREAK.finditer(text)] == [";"]
+    assert list(COMMA_AND.finditer(text)) == []

@@ -49,6 +49,22 @@ def test_list_parameters_are_written_per_call_in_each_dialect() -> None:
         render(sql, {"xs": ["p"], "y": {"a": 1}})
 
 
+def test_equal_but_differently_typed_values_are_not_confused() -> None:
+    sql = "SELECT CAST(:x AS VARCHAR) AS s"
+    assert [render(sql, {"x": v}) for v in (1, True, 1.0, 0.0, False)] == [
+        "SELECT CAST(1 AS TEXT) AS s", "SELECT CAST(TRUE AS TEXT) AS s",
+        "SELECT CAST(1.0 AS TEXT) AS s", "SELECT CAST(0.0 AS TEXT) AS s",
+        "SELECT CAST(FALSE AS TEXT) AS s"]
+
+
+def test_a_value_is_never_taken_for_a_list() -> None:
+    # the sentinel that stands for list items carries a random per-process part, so a
+    # value cannot be written to match it (this was the fixed sentinel before)
+    trick = "__mineralwatch_list_l_7c1e__"
+    out = render("SELECT 1 FROM t WHERE a = :s AND b IN (:l)", {"s": trick, "l": ["x", "y"]})
+    assert out.endswith(f"a = '{trick}' AND b IN ('x', 'y')")
+
+
 def test_spark_translation() -> None:
     assert "ARRAY_CONTAINS" in to_spark_sql("SELECT list_contains([1, 2], :x)", {"x": 1})
 

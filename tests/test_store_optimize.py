@@ -86,3 +86,16 @@ def test_optimize_failure_leaves_the_warehouse_as_it_was(
     monkeypatch.undo()
     pd.testing.assert_frame_equal(_physical(wh), before)
     assert "trade__clustered" not in wh.tables()
+
+
+def test_optimize_succeeds_while_another_cursor_has_a_transaction_open(wh: Warehouse) -> None:
+    _case_in(wh)
+    reader = wh.cursor()
+    reader.con.execute("BEGIN TRANSACTION")
+    reader.con.execute("SELECT count(*) FROM source").fetchall()
+    try:
+        assert wh.optimize() == {"trade": wh.count("trade")}  # no error: checkpoint deferred
+    finally:
+        reader.con.execute("ROLLBACK")
+    pairs = list(zip(*[_physical(wh)[c] for c in ("exporter", "importer")], strict=True))
+    assert pairs == sorted(pairs)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import glob as _glob
 import math
+import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -106,8 +107,9 @@ def _parse(sql: str) -> exp.Expression:
     return tree
 
 
-#: Stands for a list parameter's items in a rendered template (replaced as text).
-_LIST_SENTINEL = "__mineralwatch_list_{}_7c1e__"
+#: Stands for a list parameter's items in a rendered template (replaced as text); the
+#: per-process random part keeps a parameter value from ever being taken for it.
+_LIST_SENTINEL = "__mineralwatch_list_{}_" + uuid.uuid4().hex + "__"
 
 
 def _freeze(value: Any) -> Any:
@@ -131,15 +133,17 @@ def _item_sql(value: Any, name: str, dialect: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _render_template(sql: str, scalars: tuple[tuple[str, Any], ...],
+def _render_template(sql: str, scalars: tuple[tuple[str, str, Any], ...],
                      lists: tuple[tuple[str, bool], ...], dialect: str) -> str:
     """``sql`` with scalars substituted and each list ``IN (:name)`` left as a sentinel.
 
-    ``lists`` names the list parameters and whether each is empty (``IN`` of an empty
-    list is written as ``FALSE``). Cached: parsing, transforming and generating the tree
+    ``scalars`` are ``(name, type name, value)``: the type is part of the cache key
+    because ``True == 1 == 1.0`` (same hash) but they are different literals. ``lists``
+    names the list parameters and whether each is empty (``IN`` of an empty list is
+    written as ``FALSE``). Cached: parsing, transforming and generating the tree
     cost milliseconds, and analytics run the same SQL again and again.
     """
-    params = dict(scalars)
+    params = {k: v for k, _, v in scalars}
     list_names = dict(lists)
     tree = _parse(sql).copy()
     used: set[str] = set()
@@ -200,11 +204,12 @@ def render(sql: str, params: Mapping[str, Any] | None = None, *, dialect: str = 
     params = dict(params or {})
     lists = {k: list(v) for k, v in params.items()
              if isinstance(v, list | tuple | set | frozenset)}
-    scalars = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k not in lists))
+    scalars = tuple(sorted((k, type(_freeze(v)).__name__, _freeze(v))
+                           for k, v in params.items() if k not in lists))
     try:
         hash(scalars)
     except TypeError:  # an unhashable value: let _literal name it
-        for k, v in scalars:
+        for k, _, v in scalars:
             _literal(v, k)
         raise
     text = _render_template(sql, scalars, tuple(sorted((k, not v) for k, v in lists.items())),

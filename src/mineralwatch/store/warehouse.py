@@ -12,6 +12,7 @@ together with its provenance row, or nothing happens. The same file ingested twi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -307,7 +308,10 @@ class Warehouse:
                 tx.execute(f'ALTER TABLE "{tmp}" RENAME TO "{name}"')
             done[name] = n
         if done:
-            self.con.execute("CHECKPOINT")
+            # reclaim the old row groups now (DuckDB does it later otherwise); with a
+            # transaction open on another cursor it must wait: the rewrite is committed
+            with contextlib.suppress(duckdb.TransactionException):
+                self.con.execute("CHECKPOINT")
         return done
 
     @staticmethod

@@ -18,16 +18,18 @@ from mineralwatch.documents.extract.context import Sentence
 #: stop, and the comma closing a leading subordinate clause ("While nickel prices
 #: slumped, ..."; 尽管/虽然 ...，). Additive "but also" and "while also" are no boundary,
 #: nor is a plain comma: commas in "gallium, germanium and antimony" keep the list whole.
+#: Patterns that may start with spaces start where the run of spaces starts (``(?<!\s)``):
+#: retried from every position inside a long run they made splitting quadratic.
 CLAUSE_BREAK = re.compile(
-    r"\s*[;；。]\s*"
-    r"|\s*,\s*(?=(?i:while(?!\s+also\b)|whilst|whereas|but(?!\s+also\b)|although|"
+    r"(?<!\s)\s*[;；。]\s*"
+    r"|(?<!\s)\s*,\s*(?=(?i:while(?!\s+also\b)|whilst|whereas|but(?!\s+also\b)|although|"
     r"though|yet|however|even though)\b)"
     r"|(?<![,\s])(?<!\ball)(?<!\bnothing)\s+(?=(?i:but)\b(?!\s+also\b))"
     r"|，(?=而|但|然而|同时|与此同时|不过|可是|只是)"
     r"|^\s*(?:(?i:while|whilst|although|though|whereas|despite|even though)\b|尽管|虽然|虽)"
     r"[^,，;；]*?(?P<lead>\s*[,，]\s*)")
 #: ", and" ends a clause unless it closes a list ("gallium, germanium, and antimony").
-COMMA_AND = re.compile(r"(?i)\s*,\s*(?=and\s)")
+COMMA_AND = re.compile(r"(?i)(?<!\s)\s*,\s*(?=and\s)")
 #: A list item before ", and": at most this many words, naming a mineral, with no "and".
 LIST_ITEM_WORDS = 4
 _LIST_JOIN = re.compile(r"(?i)\b(?:and|or)\b|[;；:：]")

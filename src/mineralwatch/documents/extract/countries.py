@@ -188,6 +188,10 @@ def _holder(sent: Sentence, clause: _Clause, fig: Figure) -> lexicon.Mention | N
             wholes.append(m)
         else:
             cands.append(m)
+    if not cands and not wholes and fig.measure and fig.measure.startswith("import"):
+        # the destination of imports is their holder ("imports into Japan were 3,000 t")
+        cands = [m for m in clause.whole
+                 if DESTINATION.search(text[max(clause.start, m.start - 30):m.start])]
     best = nearest(fig.start, cands or wholes, end=fig.end, text=text)
     if not isinstance(best, lexicon.Mention):
         return None
