@@ -201,3 +201,17 @@ def test_cli_ingest_summary_and_exit_codes(tmp_path: Path,
     assert main(["docs", "ingest", str(tmp_path / "b.txt"), "-w", wh_path]) == 2
     assert main(["docs", "ingest", str(tmp_path / "a.txt"), "-w", wh_path]) == 0
     assert "1 unchanged" in capsys.readouterr().out
+
+
+def test_unpunctuated_text_is_cut_into_bounded_sentences() -> None:
+    """A 50,000-character run without sentence ends took over a minute to extract from;
+    sentences are now cut at a space or comma before MAX_SENTENCE_CHARS."""
+    from mineralwatch.documents.extract import extract
+    from mineralwatch.documents.segment import MAX_SENTENCE_CHARS, sentences
+
+    text = " ".join(["China produced 100 t of cobalt in 2024"] * 1300)  # ~50,000 chars
+    spans = sentences(text)
+    assert max(len(s.text) for s in spans) <= MAX_SENTENCE_CHARS
+    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert " ".join(s.text for s in spans) == text
+    assert len(extract(text).quantities) >= 1000  # was over a minute; now ~1 s

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 #: Passages are cut at a sentence end once they pass this many characters.
 MAX_CHARS = 700
+#: A "sentence" longer than this (a table flattened to one line, text without
+#: punctuation) is cut at the last space or comma before the limit: extraction looks at
+#: every pair of mentions in a sentence, so one unbounded sentence could stall an ingest.
+MAX_SENTENCE_CHARS = 1000
+_SOFT_BREAK = re.compile(r"[\s,，;；、]")
 #: Lines shorter than this are treated as headings and joined to the next paragraph.
 HEADING_CHARS = 40
 #: Two passages of one document whose character-shingle Jaccard similarity reaches this
@@ -65,10 +70,21 @@ def sentences(text: str, offset: int = 0) -> list[Span]:
     for m in _SENT_END.finditer(text):
         if m.start() <= pos or _ABBREV.search(text, max(0, m.start() - 8), m.start()):
             continue
-        _add(out, text, pos, m.start(), offset)
+        _add_capped(out, text, pos, m.start(), offset)
         pos = m.end()
-    _add(out, text, pos, len(text), offset)
+    _add_capped(out, text, pos, len(text), offset)
     return out
+
+
+def _add_capped(out: list[Span], text: str, start: int, end: int, offset: int) -> None:
+    """:func:`_add` in pieces of at most :data:`MAX_SENTENCE_CHARS` characters."""
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max((m.end() for m in _SOFT_BREAK.finditer(text, start + MAX_SENTENCE_CHARS // 2,
+                                                          limit)), default=limit)
+        _add(out, text, start, cut, offset)
+        start = cut
+    _add(out, text, start, end, offset)
 
 
 def _add(out: list[Span], text: str, start: int, end: int, offset: int) -> None:
