@@ -468,6 +468,26 @@ def test_cli_json(crit_wh, tmp_path, capsys) -> None:  # type: ignore[no-untyped
     assert "Narnia" in capsys.readouterr().err
     assert main(["criticality", "-w", path, "-i", "JPN", "--sourcing", str(src),
                  "--format", "table", "--material", "gallium", "--explain"]) == 0
+    capsys.readouterr()
+
+
+def test_cli_tables_per_method(crit_wh, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from mineralwatch.cli import main
+
+    path = str(crit_wh.path)
+    crit_wh.close()
+    assert main(["criticality", "-w", path, "--material", "gallium", "-f", "json"]) == 0
+    sr = json.loads(capsys.readouterr().out)[0]["sr"]
+    assert main(["criticality", "-w", path, "--material", "gallium"]) == 0
+    out = capsys.readouterr().out
+    # the EU is "EU" to users (EUU is the code in the data); scores with two decimals
+    assert "importer EU" in out and "EUU" not in out and f"{sr:.2f}" in out and "SR proc." in out
+    assert "classification" in out  # fits 80 columns unwrapped
+    assert main(["criticality", "-w", path, "-m", "usgs", "--material", "gallium"]) == 0
+    out = capsys.readouterr().out
+    assert all(h in out for h in ("risk", "DP proc.", "TE", "EV")) and " EI " not in out
 
 
 def test_report_section(crit_wh, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -51,8 +51,13 @@ def open_wh(path: Path | None, *, read_only: bool = False) -> Warehouse:
 
 def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Format, *,
          title: str | None = None, columns: Sequence[str] | None = None,
-         caption: str | None = None) -> None:
-    """Print records or a frame as a rich table, JSON or CSV on stdout."""
+         caption: str | None = None, formats: Mapping[str, str] | None = None,
+         labels: Mapping[str, str] | None = None) -> None:
+    """Print records or a frame as a rich table, JSON or CSV on stdout.
+
+    ``formats`` gives a format spec per column of the table (``{"sr": ".2f"}``) and
+    ``labels`` its header; JSON and CSV keep the full values and the field names.
+    """
     if fmt == Format.json:
         payload = data.to_dict(orient="records") if isinstance(data, pd.DataFrame) else data
         sys.stdout.write(dumps(payload) + "\n")
@@ -70,17 +75,21 @@ def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Fo
         sys.stdout.write(flat.to_csv(index=False))
         return
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    formats, labels = formats or {}, labels or {}
     for c in df.columns:
-        table.add_column(str(c), overflow="fold")
+        table.add_column(labels.get(str(c), str(c)), overflow="fold")
+    specs = [formats.get(str(c)) for c in df.columns]
     for row in df.itertuples(index=False):
-        table.add_row(*[_cell(v) for v in row])
+        table.add_row(*[_cell(v, spec) for v, spec in zip(row, specs, strict=True)])
     console.print(table)
 
 
-def _cell(v: Any) -> str:
+def _cell(v: Any, spec: str | None = None) -> str:
     v = to_jsonable(v)
     if v is None:
         return ""
+    if spec is not None and isinstance(v, int | float) and not isinstance(v, bool):
+        return format(v, spec)
     if isinstance(v, float):
         return f"{v:,.4g}" if abs(v) < 1 else f"{v:,.1f}" if abs(v) < 1e4 else f"{v:,.0f}"
     if isinstance(v, list):

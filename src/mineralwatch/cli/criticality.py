@@ -9,9 +9,24 @@ import typer
 
 from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, emit, open_wh
 
-#: Columns shown in the table format.
-TABLE_COLUMNS = ("material", "importer", "method", "sr", "ei", "stage", "sr_extraction",
-                 "sr_processing", "critical", "classification")
+#: Columns shown in the table format per method (JSON and CSV carry every field), with
+#: their headers and number formats. Importer and method are in the title.
+TABLE_COLUMNS = {
+    "eu": ("material", "sr", "ei", "stage", "sr_extraction", "sr_processing",
+           "classification"),
+    "usgs": ("material", "sr", "dp_extraction", "dp_processing", "te", "ev", "stage",
+             "classification"),
+}
+TABLE_LABELS = {
+    "eu": {"sr": "SR", "ei": "EI", "sr_extraction": "SR extr.", "sr_processing": "SR proc."},
+    "usgs": {"sr": "risk", "dp_extraction": "DP extr.", "dp_processing": "DP proc.",
+             "te": "TE", "ev": "EV"},
+}
+TABLE_FORMATS = {
+    "eu": dict.fromkeys(("sr", "ei", "sr_extraction", "sr_processing"), ".2f"),
+    "usgs": {"sr": ".3f", **dict.fromkeys(("dp_extraction", "dp_processing", "te", "ev"),
+                                            ".2f")},
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -66,9 +81,13 @@ def register(app: typer.Typer) -> None:
         if fmt != Format.table:
             emit(records, fmt)
             return
+        from mineralwatch.codes import countries
+
+        who = str(records[0]["importer"]) if records else str(importer)
         title = (f"Criticality ({'EU CRM 2023 method' if method == 'eu' else 'USGS-style'}), "
-                 f"importer {records[0]['importer'] if records else importer}")
-        emit(records, fmt, title=title, columns=TABLE_COLUMNS,
+                 f"importer {countries.short_label(who)}")
+        emit(records, fmt, title=title, columns=TABLE_COLUMNS[method],
+             labels=TABLE_LABELS[method], formats=TABLE_FORMATS[method],
              caption="SR/EI on the EU CRM scale; critical: SR >= "
              f"{options.sr_threshold} and EI >= {options.ei_threshold}" if method == "eu"
              else f"risk = DP x TE x EV (0-1); flagged from {options.usgs_threshold}")

@@ -168,6 +168,15 @@ def name(iso3: str, lang: str = "en") -> str:
     return (c.name_zh or c.name_en) if lang == "zh" else c.name_en
 
 
+#: Short labels of special codes in messages and tables (the code otherwise).
+SHORT_LABELS: dict[str, str] = {"EUU": "EU", "WLD": "world"}
+
+
+def short_label(iso3: str) -> str:
+    """The code as users write it in messages: ``EU`` for ``EUU``, else the code itself."""
+    return SHORT_LABELS.get(iso3, iso3)
+
+
 def is_aggregate(iso3: str) -> bool:
     """True for world totals, residual "other countries" and regional aggregates."""
     return iso3 in AGGREGATE_CODES
@@ -175,11 +184,13 @@ def is_aggregate(iso3: str) -> bool:
 
 __all__ = [
     "AGGREGATE_CODES",
+    "SHORT_LABELS",
     "SPECIAL_CODES",
     "Country",
     "is_aggregate",
     "lookup",
     "name",
+    "short_label",
     "table",
     "to_iso3",
     "to_iso3_many",

@@ -40,7 +40,7 @@ from mineralwatch.analytics.criticality.inputs import (
 )
 from mineralwatch.analytics.criticality.options import DEFAULT_OPTIONS, CriticalityOptions
 from mineralwatch.analytics.criticality.parameters import STAGE_NAMES
-from mineralwatch.codes import minerals
+from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import NotFoundError
 
 EU = "EUU"
@@ -209,7 +209,8 @@ def _sourcing(mineral: str, stage: str, importer: str, present: set[tuple[str, s
         return (mineral, stage, importer), None
     for group in minerals.table()[mineral].groups:
         if (group, stage, importer) in present:
-            return (group, stage, importer), f"{stage}: {importer} sourcing of the group " \
+            who = countries.short_label(importer)
+            return (group, stage, importer), f"{stage}: {who} sourcing of the group " \
                 f"'{group}' used (none for the material itself)"
     return None, None
 
@@ -325,7 +326,7 @@ def _assess_one(p: Mapping[str, Any], importer: str, is_eu: bool, has_sourcing: 
             notes.append(src_note)
         if src_key is None:
             if variant != "GSonly":
-                notes.append(f"{stage}: no {importer} sourcing shares"
+                notes.append(f"{stage}: no {countries.short_label(importer)} sourcing shares"
                              + ("" if has_sourcing else " at all")
                              + ": global supply used for the sourcing term")
             hhi_src = hhi_gs
@@ -333,8 +334,8 @@ def _assess_one(p: Mapping[str, Any], importer: str, is_eu: bool, has_sourcing: 
             hhi_src = hhi[src_key]
             total = share_sum[src_key]
             if total < 1 - options.share_tolerance:
-                notes.append(f"{stage}: {importer} sourcing shares sum to {total:.0%}; the "
-                             "unlisted rest adds nothing to the HHI")
+                notes.append(f"{stage}: {countries.short_label(importer)} sourcing shares sum "
+                             f"to {total:.0%}; the unlisted rest adds nothing to the HHI")
         if math.isnan(hhi_gs):
             if variant != "EUonly":
                 notes.append(f"{stage}: no global supply shares")
@@ -353,7 +354,8 @@ def _assess_one(p: Mapping[str, Any], importer: str, is_eu: bool, has_sourcing: 
             ir, ir_source = ir_data[mineral][0], ir_data[mineral][1]
         else:
             ir = options.ir_fallback
-            ir_source = f"fallback: {ir:.0%} assumed (no import reliance data for {importer})"
+            ir_source = (f"fallback: {ir:.0%} assumed (no import reliance data for "
+                         f"{countries.short_label(importer)})")
         if math.isnan(ir):
             ir = 0.0
         sr = supply_risk(hhi_gs if not math.isnan(hhi_gs) else hhi_src, hhi_src, ir=ir,
