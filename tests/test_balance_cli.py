@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import typer
 
@@ -111,7 +112,28 @@ def test_stress_command(main, capsys, wh) -> None:
     assert [(r["cut"], r["rank"], r["mineral"]) for r in rows] == [
         (50.0, 1, "gallium"), (50.0, 2, "cobalt"), (100.0, 1, "gallium"),
         (100.0, 2, "cobalt")]
+    # the terminal table: a row per mineral, a column per cut (deficit in % of demand)
+    assert main(["stress", "--cuts", "50,100", "-w", path]) == 0
+    out = capsys.readouterr().out
+    assert "50% cut" in out and "100% cut" in out
+    lines = [ln for ln in out.splitlines() if "gallium" in ln or "cobalt" in ln]
+    assert len(lines) == 2 and "gallium" in lines[0]  # ranked by the largest cut
+    assert "49.3" in lines[0] and "98.7" in lines[0]  # 750/760 of demand, halved and whole
+    assert "37.9" in lines[1] and "75.9" in lines[1]  # 220,000/290,000
     assert main(["stress", "--cuts", "150", "-w", path]) == 2
+
+
+def test_stress_table_empty_and_single_cut() -> None:
+    from mineralwatch.cli.balance import stress_table
+
+    empty = pd.DataFrame(columns=["cut", "mineral", "stage", "year", "supplier",
+                                  "supplier_share", "deficit_share"])
+    assert stress_table(empty)[0].empty
+    one = pd.DataFrame([{"cut": 25.0, "mineral": "tin", "stage": "mine", "year": 2024,
+                         "supplier": "CHN", "supplier_share": 0.3, "deficit_share": 0.075}])
+    table, formats = stress_table(one)
+    assert list(table.columns) == ["mineral", "stage", "year", "supplier", "share %", "25% cut"]
+    assert table.loc[0, "25% cut"] == pytest.approx(7.5) and formats["25% cut"] == ".1f"
 
 
 def test_parse_cuts() -> None:

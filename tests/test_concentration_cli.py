@@ -73,3 +73,26 @@ def test_unknown_mineral_is_a_typed_error(app: typer.Typer, warehouse: Path) -> 
     assert res.exit_code != 0
     assert isinstance(res.exception, mw.UnknownCodeError)
     assert "cobalt" in str(res.exception)
+
+
+def test_default_stage_follows_the_mineral(app: typer.Typer, tmp_path: Path) -> None:
+    """Gallium is not mined: without --stage the command uses its refinery data."""
+    assert cli_concentration.default_stage(None) == "mine"
+    assert cli_concentration.default_stage("cobalt") == "mine"
+    assert cli_concentration.default_stage("Gallium") == "refinery"
+    assert cli_concentration.default_stage("magnesium") == "smelter"
+    path = tmp_path / "ga.duckdb"
+    df = pd.DataFrame([{"mineral": "gallium", "stage": "refinery", "country": c, "year": 2024,
+                        "quantity": q, "unit": "t", "basis": "content", "estimated": False,
+                        "note": None} for c, q in (("CHN", 750.0), ("JPN", 3.0),
+                                                   ("WLD", 760.0))])
+    with mw.open(path) as wh:
+        wh.ingest({"production": df}, SourceInfo("usgs-mcs:g.csv", "usgs-mcs", "g.csv",
+                                                 "x", "test"))
+    res = CliRunner().invoke(app, ["concentration", "-m", "gallium", "-f", "json", "-w",
+                                   str(path)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)[0]["stage"] == "refinery"
+    res = CliRunner().invoke(app, ["concentration", "-m", "gallium", "-s", "mine", "-w",
+                                   str(path)])
+    assert isinstance(res.exception, mw.NotFoundError)  # asked for explicitly: no fallback

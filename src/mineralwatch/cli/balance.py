@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from mineralwatch.cli._common import (
@@ -115,7 +116,8 @@ def register(app: typer.Typer) -> None:
             s = read_scenario(example_path(name))
             rows.append({"name": name, "mineral": s.mineral, "years": f"{s.years[0]}-"
                          f"{s.years[1]}", "title": s.name, "path": str(example_path(name))})
-        emit(rows, fmt, title="Shipped scenarios")
+        emit(rows, fmt, title="Shipped scenarios (use the name with --scenario)",
+             columns=None if fmt != Format.table else ["name", "mineral", "years", "title"])
 
     @scenario_app.command("check", help="Validate scenario files; report every problem.")
     def check_cmd(
@@ -149,9 +151,34 @@ def register(app: typer.Typer) -> None:
 
         with open_wh(warehouse) as wh:
             df = stress(wh, cuts=parse_cuts(cuts), year=year, export_share=export_share)
-        emit(df, fmt, title="Largest-supplier export cuts, ranked by deficit share",
-             caption="demand_basis 'production proxy': no demand data, world production "
-             "used as demand")
+        if fmt != Format.table:
+            emit(df, fmt)
+            return
+        table, formats = stress_table(df)
+        proxy = (df["demand_basis"] == "production proxy").any() if len(df) else False
+        emit(table, fmt, title="Deficit (% of demand) if the largest supplier cuts its "
+             "exports by", formats=formats,
+             caption="ranked by the deficit at the largest cut"
+             + ("; demand = world production where no demand data (production proxy)"
+                if proxy else ""))
 
 
-__all__ = ["balance_rows", "parse_cuts", "register"]
+def stress_table(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The stress result for the terminal: one row per mineral and stage, one column per cut.
+
+    The long form (one row per cut, every quantity) stays in JSON and CSV.
+    """
+    if df.empty:
+        return df, {}
+    keys = ["mineral", "stage", "year", "supplier", "supplier_share"]
+    wide = df.pivot_table(index=keys, columns="cut", values="deficit_share", aggfunc="first")
+    cuts = list(wide.columns)
+    wide = wide.sort_values(cuts[-1], ascending=False).reset_index()
+    names = {c: f"{c:g}% cut" for c in cuts}
+    wide = wide.rename(columns={**names, "supplier_share": "share %"})
+    wide[["share %", *names.values()]] = wide[["share %", *names.values()]] * 100
+    formats = {"share %": ".0f", "year": "d", **dict.fromkeys(names.values(), ".1f")}
+    return wide, formats
+
+
+__all__ = ["balance_rows", "parse_cuts", "register", "stress_table"]

@@ -62,6 +62,20 @@ def table_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def default_stage(mineral: str | None) -> str:
+    """``mine``, or the first stage a mineral is produced at when it is not mined itself.
+
+    Gallium, germanium, magnesium and silicon are recovered at refineries or smelters (the
+    USGS reports no mine production for them).
+    """
+    if mineral is None:
+        return Stage.mine.value
+    from mineralwatch.codes import minerals
+
+    stages = minerals.table()[minerals.to_id(mineral)].stages
+    return Stage.mine.value if not stages or Stage.mine.value in stages else stages[0]
+
+
 def register(app: typer.Typer) -> None:
     """Add ``concentration`` to ``app``."""
 
@@ -71,8 +85,9 @@ def register(app: typer.Typer) -> None:
     def concentration_cmd(
         mineral: Annotated[str | None, typer.Option(
             "--mineral", "-m", help="Mineral name or id (all minerals when omitted).")] = None,
-        stage: Annotated[Stage, typer.Option("--stage", "-s", help="Value-chain stage.")] = (
-            Stage.mine),
+        stage: Annotated[Stage | None, typer.Option(
+            "--stage", "-s", help="Value-chain stage (default: mine, or the first stage the "
+            "mineral is produced at, e.g. refinery for gallium).")] = None,
         year: Annotated[int | None, typer.Option(
             "--year", "-y", help="Year (default: the latest with data).")] = None,
         source: Annotated[str | None, typer.Option(
@@ -83,16 +98,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.analytics.concentration import concentration
 
+        at = stage.value if stage is not None else default_stage(mineral)
         path = warehouse if warehouse is not None else default_path()
         with open_wh(path, read_only=path.exists()) as wh:
-            df = concentration(wh, mineral, stage.value, year, source=source)
+            df = concentration(wh, mineral, at, year, source=source)
         records: list[dict[str, Any]] = [
             {str(k): v for k, v in r.items()} for r in df[JSON_FIELDS].to_dict(orient="records")]
         if fmt == Format.table:
             sources = sorted({f"{r['source_id']}" + ("" if r["basis"] == "production"
                                                       else f" ({r['basis']})")
                               for r in records})
-            emit(table_rows(records), fmt, title=f"Supply concentration, {stage.value}",
+            emit(table_rows(records), fmt, title=f"Supply concentration, {at}",
                  caption="HHI 0-10,000 (range: shares incomplete); shares of world supply; "
                  "N-1 gap = top 1. Source: " + "; ".join(sources))
         else:

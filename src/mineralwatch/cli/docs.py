@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
              columns=["fact", "value", "unit", "year", "doc_id", "passage", "text"])
 
     @app.command("brief", help="An extractive briefing on TOPIC: core viewpoint and points "
-                 "grouped by subtopic, every bullet cited [doc:passage], key figures and "
+                 "grouped by subtopic, every bullet cited \\[doc:passage], key figures and "
                  "policy events.")
     def brief_cmd(
         topic: Annotated[str, typer.Argument(help="A mineral, country or theme.")],

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -148,11 +149,30 @@ def to_ids(
     lines: Sequence[int | None] | None = None,
     column: str | None = None,
 ) -> list[str]:
-    """Canonical ids for many names; one :class:`UnknownCodeError` lists every unknown one."""
+    """Canonical ids for many names; one :class:`UnknownCodeError` lists every unknown one.
+
+    The error's hint names the closest known minerals of a misspelt name ("cobolt").
+    """
+    names = list(names)
+    close = suggest([n for n in dict.fromkeys(map(str, names)) if lookup(n) is None])
     return resolve_many(names, lookup, what="mineral", file=file, lines=lines, column=column,
-                        hint="Known minerals: `mineralwatch minerals`. Add a spelling to the "
+                        hint=(f"Did you mean: {', '.join(close)}? " if close else "")
+                        + "Known minerals: `mineralwatch minerals`. Add a spelling to the "
                         "mineral's aliases in mineralwatch/codes/data/minerals.yaml or "
                         "correct the input.")
+
+
+def suggest(unknown: Sequence[str], n: int = 3) -> list[str]:
+    """Known mineral ids closest in spelling to the ``unknown`` names (``n`` per name)."""
+    if not unknown:
+        return []
+    known = {normalise_name(k): m for k, m in _lookup().items() if not k.startswith("symbol:")}
+    out: list[str] = []
+    for name in unknown:
+        ids = [known[k] for k in difflib.get_close_matches(normalise_name(name), list(known),
+                                                           n=3 * n, cutoff=0.6)]
+        out += [m for m in dict.fromkeys(ids) if m not in out][:n]
+    return out
 
 
 def get(mineral: str) -> Mineral:

@@ -25,7 +25,6 @@ Trade side
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -46,9 +45,7 @@ from mineralwatch.analytics.concentration.indicators import (
 from mineralwatch.codes import countries, minerals, units
 from mineralwatch.errors import (
     ConsistencyError,
-    Failure,
     NotFoundError,
-    UnknownCodeError,
 )
 from mineralwatch.store.cache import cached
 from mineralwatch.store.engine import Engine, as_engine
@@ -82,17 +79,7 @@ COLUMNS: list[str] = [
 # -- helpers ------------------------------------------------------------------------------
 def resolve_mineral(name: str) -> str:
     """Canonical mineral id; :class:`UnknownCodeError` names the closest known minerals."""
-    hit = minerals.lookup(name)
-    if hit is not None:
-        return hit
-    known = sorted({*minerals.table(), *(m.name.lower() for m in minerals.table().values())})
-    close = difflib.get_close_matches(str(name).lower(), known, n=5, cutoff=0.6)
-    raise UnknownCodeError(
-        f"Unknown mineral {name!r}.",
-        [Failure("unknown mineral", value=name)],
-        hint=(f"Did you mean: {', '.join(close)}? " if close else "")
-        + "List known minerals with `mineralwatch minerals`.",
-    )
+    return minerals.to_id(name)
 
 
 def source_rank(source_id: str) -> tuple[int, str]:
