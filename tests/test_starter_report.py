@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,6 +37,13 @@ def test_init_builds_warehouse_and_is_idempotent(tmp_path, capsys):
     assert "0 rows written" in capsys.readouterr().out.replace(",", "")
     with mw.open(path) as wh:
         assert {t: wh.count(t) for t in counts} == counts
+    capsys.readouterr()
+    assert main(["sources", "--warehouse", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "usgs-mcs" in table and "ingested" in table and "loader_version" not in table
+    assert main(["sources", "--warehouse", str(path), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(r["path"] and r["loader_version"] for r in rows)  # full provenance in JSON
 
 
 def test_example_warehouse_answers_the_readme_question():

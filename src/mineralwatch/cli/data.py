@@ -61,9 +61,14 @@ def register(app: typer.Typer) -> None:
     def sources(warehouse: WarehouseOpt = None, fmt: FormatOpt = Format.table) -> None:
         with open_wh(warehouse) as wh:
             df = wh.sources()
-        emit(df, fmt, title="Sources",
-             columns=["source_id", "kind", "rows", "publisher", "licence", "loader_version",
-                      "ingested_at", "path"])
+        if fmt != Format.table:
+            emit(df, fmt, columns=["source_id", "kind", "rows", "publisher", "licence",
+                                   "loader_version", "ingested_at", "path"])
+            return
+        table = df.assign(ingested=df["ingested_at"].astype(str).str[:10])
+        emit(table, fmt, title="Sources", columns=["source_id", "rows", "publisher", "licence",
+                                                   "ingested"],
+             caption="paths and loader versions: --format json or csv")
 
     @app.command("ingest", help="Parse a public data file and write it to the warehouse. "
                  "KIND is one of the registered loaders (see below).", epilog=_kinds_help())
