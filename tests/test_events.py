@@ -10,6 +10,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -270,3 +271,19 @@ def test_cli_empty_and_errors(tmp_path: Path) -> None:
     path = tmp_path / "empty.duckdb"
     assert run_json(["events", "--format", "json", "-w", str(path)]) == (0, [])
     assert main(["events", "--mineral", "unobtainium", "-w", str(path)]) == 2
+
+
+def test_events_table_rows_are_readable() -> None:
+    from mineralwatch.cli.events import table_rows
+
+    base = {"id": "e1", "actor": "CHN", "measure": "export_licence_dual_use",
+            "minerals": ["gallium", "germanium"], "effective": "2023-08-01", "ends": None,
+            "quantity": float("nan"), "quantity_unit": None, "title": "Licensing"}
+    rows = table_rows(pd.DataFrame([base]))
+    assert list(rows.columns) == ["id", "actor", "measure", "minerals", "effective", "title"]
+    assert rows.loc[0, "measure"] == "export licence dual use"
+    assert rows.loc[0, "minerals"] == "gallium, germanium"
+    quota = {**base, "id": "e2", "measure": "export_quota", "ends": "2027-12-31",
+             "quantity": 96600.0, "quantity_unit": "t"}
+    rows = table_rows(pd.DataFrame([base, quota]))
+    assert "ends" in rows.columns and list(rows["quantity"]) == ["", "96,600 t"]

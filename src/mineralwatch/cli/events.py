@@ -40,14 +40,20 @@ def event_records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def table_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """Readable rows: quantity with its unit, lists joined."""
+    """Readable rows: quantity with its unit, lists joined, measures in words.
+
+    ``ends`` and ``quantity`` are left out when no event listed has one.
+    """
     out = df[TABLE_FIELDS].copy()
     out["quantity"] = [
         "" if q is None or q != q else f"{q:,.0f} {u or ''}".strip()
         for q, u in zip(df["quantity"], df["quantity_unit"], strict=True)]
     for c in ("minerals",):
         out[c] = out[c].map(", ".join)
-    return out
+    out["measure"] = out["measure"].astype(str).str.replace("_", " ")
+    empty = [c for c in ("ends", "quantity")
+             if out[c].map(lambda v: v is None or v != v or str(v) == "").all()]
+    return out.drop(columns=empty)
 
 
 def _review(action: str, event_id: str | None, warehouse: Any) -> None:
