@@ -72,3 +72,12 @@ def test_optimize_command_clusters_trade(capsys, tmp_path):
     with Warehouse(path, read_only=True) as wh:
         assert wh.sql("SELECT exporter FROM trade ORDER BY rowid")["exporter"].tolist() == [
             "CHN", "MEX", "THA"]
+
+
+def test_table_cells_are_data_not_markup(capsys):
+    from mineralwatch.cli._common import Format, emit
+
+    emit([{"cite": "[report:3]", "value": 0.123456, "n": 7}], Format.table,
+         formats={"value": ".2f"}, labels={"n": "count"})
+    out = capsys.readouterr().out
+    assert "[report:3]" in out and "0.12" in out and "0.1235" not in out and "count" in out

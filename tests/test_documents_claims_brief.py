@@ -74,6 +74,11 @@ def test_seed_contradiction_reported(wh: mw.Warehouse, capsys: pytest.CaptureFix
     facts = [c for c in out["conflicts"] if c["measure"] == "reserves_share"
              and c["country"] == "CHN" and c["mineral"] == "rare_earths"]
     assert facts and {v["value"] for v in facts[0]["values"]} == {48.41, 37.0}
+    assert main(["docs", "claims", "-w", path, "--conflicts"]) == 0
+    table = capsys.readouterr().out  # citations as briefings write them (maybe wrapped)
+    assert table.count("[001_ca804") == 1 and table.count("[004_247b8") == 1
+    assert main(["docs", "claims", "-w", path, "--conflicts", "-f", "csv"]) == 0
+    assert "doc_id,passage" in capsys.readouterr().out
 
 
 def test_brief_markdown_and_html(feed_wh: mw.Warehouse) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -76,11 +77,12 @@ def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Fo
         return
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     formats, labels = formats or {}, labels or {}
+    specs = [formats.get(str(c)) for c in df.columns]
     for c in df.columns:
         table.add_column(labels.get(str(c), str(c)), overflow="fold")
-    specs = [formats.get(str(c)) for c in df.columns]
     for row in df.itertuples(index=False):
-        table.add_row(*[_cell(v, spec) for v, spec in zip(row, specs, strict=True)])
+        # cells are data, not markup: "[report.txt:3]" must print as written
+        table.add_row(*[escape(_cell(v, spec)) for v, spec in zip(row, specs, strict=True)])
     console.print(table)
 
 

