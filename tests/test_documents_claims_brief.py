@@ -150,3 +150,34 @@ def test_cli_brief_and_report_section(feed_wh: mw.Warehouse, tmp_path: Path,
     assert out.read_text().startswith('<section class="mw-briefing">')
     assert main(["brief", "稀土", "-w", path]) == 0
     assert "# Briefing: 稀土" in capsys.readouterr().out
+
+
+def test_brief_events_match_the_topic_and_cite_readably(feed_wh: mw.Warehouse) -> None:
+    from mineralwatch.sources.events import register_path
+    from mineralwatch.store.ingest import ingest_file
+
+    ingest_file(feed_wh, "events", register_path())
+    ga = mw.brief(feed_wh, "gallium")
+    assert ga.events and all({"gallium"} & set(e["minerals"]) for e in ga.events)
+    md = ga.to_markdown()
+    assert "None" not in md.split("## Policy events")[1]
+    assert "商务部公告2024年第46号" in md and "export prohibition" in md  # official source
+    idn = mw.brief(feed_wh, "Indonesia")
+    assert idn.events and {e["actor"] for e in idn.events} == {"IDN"}
+    # a theme without minerals or countries: the events of the documents it cites
+    theme = mw.brief(feed_wh, "export controls")
+    cited = {d for p in [*theme.core, *(q for g in theme.groups.values() for q in g)]
+             for d, _ in p.citations}
+    assert all(any(f"[{d}:" in e["cite"] for d in cited) for e in theme.events)
+
+
+def test_citation_labels() -> None:
+    from mineralwatch.schema import citation_label
+
+    assert citation_label({"doc_id": "a.txt", "passage": 3}) == "[a.txt:3]"
+    assert citation_label({"doc_id": "seed"}) == "[seed]"
+    assert citation_label({"publisher": "MOFCOM", "document": "No. 46", "date": "2024-12-03"}
+                          ) == "No. 46 (MOFCOM, 2024-12-03)"
+    assert citation_label({"url": "https://www.reuters.com/x"}) == "reuters.com"
+    assert citation_label({"publisher": "USGS"}) == "USGS" and citation_label("note") == "note"
+    assert citation_label({}) == "source"

@@ -312,6 +312,28 @@ TABLES: dict[str, Table] = {
 }
 
 
+def citation_label(c: Any) -> str:
+    """How a citation of ``policy_event.citations`` (or a figure) is shown to a reader.
+
+    A passage of an ingested document is ``[doc_id:passage]`` (the form of briefings); a
+    document without a passage is ``[doc_id]``; a publication is its title, document name
+    or instrument, with publisher and date where known; a bare link its host. Strings are
+    returned as they are.
+    """
+    if not isinstance(c, dict):
+        return str(c)
+    doc, passage = c.get("doc_id"), c.get("passage")
+    if doc:
+        return f"[{doc}:{passage}]" if passage is not None else f"[{doc}]"
+    name = c.get("title") or c.get("document") or c.get("instrument")
+    url = c.get("url")
+    host = str(url).split("//", 1)[-1].split("/", 1)[0].removeprefix("www.") if url else None
+    who = c.get("publisher")
+    label = name or who or host or "source"
+    extra = [x for x in (who if name else None, c.get("date")) if x]
+    return f"{label} ({', '.join(map(str, extra))})" if extra else str(label)
+
+
 def _is_missing(s: pd.Series) -> pd.Series:
     # numbers, booleans and datetimes cannot be blank text: skip the (slow) string pass
     if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):

@@ -24,6 +24,7 @@ from mineralwatch.documents import lexicon, store
 from mineralwatch.documents.claims import load_claims
 from mineralwatch.documents.search import expand, search
 from mineralwatch.documents.segment import jaccard, sentences, shingles
+from mineralwatch.schema import citation_label
 from mineralwatch.store import Warehouse
 
 #: Subtopics and the words that put a sentence in them (English and Chinese).
@@ -109,10 +110,11 @@ class Briefing:
         if self.events:
             out += ["", "## Policy events", ""]
             for e in self.events:
-                out.append(f"- {e['actor']} {e['measure']} ({', '.join(e['minerals'])})"
+                out.append(f"- {e['actor']} {e['measure'].replace('_', ' ')} "
+                           f"({', '.join(e['minerals'])})"
                            f"{' from ' + e['effective'] if e['effective'] else ''}"
-                           f"{' announced ' + e['announced'] if e['announced'] else ''}"
-                           f" — {e['status']} {e['cite']}")
+                           f"{', announced ' + e['announced'] if e['announced'] else ''}"
+                           f" — {e['status']}. Sources: {e['cite'] or 'none recorded'}")
         return "\n".join(out) + "\n"
 
     def to_html(self) -> str:
@@ -143,7 +145,7 @@ class Briefing:
                          f"<th>unit</th><th>year</th><th>source</th></tr>{rows}</table>")
         if self.events:
             items = "".join(
-                f"<li>{esc(e['actor'])} {esc(e['measure'])} "
+                f"<li>{esc(e['actor'])} {esc(e['measure'].replace('_', ' '))} "
                 f"({esc(', '.join(e['minerals']))}) {esc(e['effective'] or '')} "
                 f"<cite>{esc(e['cite'])}</cite></li>" for e in self.events)
             parts.append(f"<h3>Policy events</h3><ul>{items}</ul>")
@@ -237,7 +239,8 @@ def brief(wh: Warehouse, topic: str, *, since: str | None = None, per_group: int
     """
     points = _merge(_candidates(wh, topic, since, depth))
     b = Briefing(topic, since)
-    if not points:
+    if not points:  # no document on the topic: the register's events may still be
+        b.events = _events(wh, topic, since, set())
         return b
     central = centrality([p.text for p in points])
     core = sorted(range(len(points)), key=lambda i: -(points[i].score + 4 * central[i]))[:2]
@@ -299,12 +302,18 @@ def _events(wh: Warehouse, topic: str, since: str | None, docs: set[str]
 
     df = wh.sql('SELECT * FROM "policy_event" WHERE status <> \'rejected\'')
     mins = _topic_minerals(topic)
+    places = set(lexicon.ids(topic, "country"))
     out = []
     for r in df.to_dict(orient="records"):
         ev_min = json.loads(r["minerals"]) if isinstance(r["minerals"], str) else []
         cits = json.loads(r["citations"]) if isinstance(r["citations"], str) else []
-        in_docs = any(c.get("doc_id") in docs for c in cits)
-        if not (in_docs or (mins and set(ev_min) & mins)):
+        # a topic's events: those on its minerals, by or against its countries, and (for
+        # a theme with neither) those cited in the documents the briefing cites
+        targets = json.loads(r["target"]) if isinstance(r.get("target"), str) else []
+        if mins or places:
+            if not (set(ev_min) & mins or r["actor"] in places or set(targets) & places):
+                continue
+        elif not any(c.get("doc_id") in docs for c in cits):
             continue
         when = str(r["effective"] or r["announced"] or "")[:10]
         if since and when and when < since:
@@ -315,8 +324,7 @@ def _events(wh: Warehouse, topic: str, since: str | None, docs: set[str]
                     and str(r["announced"]) not in ("NaT", "None") else None,
                     "effective": str(r["effective"])[:10] if r["effective"] is not None
                     and str(r["effective"]) not in ("NaT", "None") else None,
-                    "cite": "".join(f"[{c.get('doc_id')}:{c.get('passage')}]"
-                                    for c in cits[:3])})
+                    "cite": "; ".join(list(dict.fromkeys(map(citation_label, cits)))[:3])})
     return out
 
 

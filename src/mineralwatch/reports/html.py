@@ -26,6 +26,7 @@ from mineralwatch import __version__
 from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import MineralwatchError
 from mineralwatch.reports import svg
+from mineralwatch.schema import citation_label
 from mineralwatch.store import Warehouse
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,8 @@ def _event_rows(events: pd.DataFrame) -> list[dict[str, Any]]:
         for c in _as_list(e.get("citations")):
             if isinstance(c, dict):
                 url = c.get("url")
-                label = (c.get("title") or c.get("document") or c.get("instrument")
-                         or c.get("publisher") or c.get("doc_id")
-                         or (urlparse(url).netloc.removeprefix("www.") if url else None))
-                if c.get("doc_id") and c.get("passage") is not None:
-                    label = f"[{c['doc_id']}:{c['passage']}]"
                 cites.append({"url": url if _is_web_url(url) else None,
-                              "label": label or "source"})
+                              "label": citation_label(c)})
             else:
                 cites.append({"url": None, "label": str(c)})
         rows.append({
