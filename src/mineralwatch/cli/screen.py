@@ -19,7 +19,7 @@ def impact_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
     return [{"partner": e["partner"], "before t/mo": num(e["before"], ",.1f"),
              "after t/mo": num(e["after"], ",.1f"),
-             "change %": num(e["change_pct"], "+.1f"),
+             "adj. change %": num(e["change_pct"], "+.1f"),
              "95% CI": ("" if e["ci_low_pct"] is None else
                         f"{e['ci_low_pct']:+.0f}..{e['ci_high_pct']:+.0f}"),
              "p": num(e["p_value"], ".3g"), "significant": "yes" if e["significant"] else "",
@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
         ev = report["event"]
         emit(impact_rows(report) if fmt == Format.table else report["effects"], fmt,
              title=f"{ev['actor']} HS {','.join(ev['hs'])} from {ev['date']}",
-             caption=report["method"])
+             caption=report["method"] + ". before/after: raw means of the 12 months either "
+             "side; adj. change: seasonally adjusted, against the whole pre-period")
 
     @screen.command("transshipment", help="Rank third countries by evidence that a "
                     "restriction is circumvented through them.")
