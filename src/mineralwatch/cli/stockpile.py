@@ -43,6 +43,11 @@ def register(app: typer.Typer) -> None:
         emit([{"mineral": p.mineral, "stock_t": p.stock_t, f"cost_{cur}": p.cost,
                "days_of_cover": p.days_of_cover, "expected_shortfall_t": p.expected_shortfall_t}
               for p in res.plan], fmt, title=f"Optimised stockpile: {res.name}",
+             labels={"stock_t": "stock (t)", f"cost_{cur}": f"cost ({cur})",
+                     "days_of_cover": "days of cover",
+                     "expected_shortfall_t": "expected shortfall (t)"},
+             formats={"stock_t": ",.0f", f"cost_{cur}": ",.0f", "days_of_cover": ",.0f",
+                      "expected_shortfall_t": ",.0f"},
              caption=f"Budget {res.budget:,.0f} {cur}; spent {res.total_cost:,.0f} {cur}"
              + (f"; shortfall costs are present values at {res.discount_rate:.4g} a year"
                 if res.discount_rate > 0 else ""))
@@ -59,7 +64,13 @@ def register(app: typer.Typer) -> None:
                      f"expected_shortfall_cost_{cur}": res.no_stock_shortfall_cost,
                      "scale": None})
         emit(rows, fmt, title="Optimised plan vs days-of-cover rules at the same budget",
-             caption="scale < 1: the rule was scaled down proportionally to fit the budget")
+             caption="the optimiser minimises the expected shortfall cost (value lost), not "
+             "tonnes; scale < 1: the rule was scaled down proportionally to fit the budget",
+             labels={f"cost_{cur}": f"cost ({cur})",
+                     "expected_shortfall_t": "expected shortfall (t)",
+                     f"expected_shortfall_cost_{cur}": f"shortfall cost ({cur})"},
+             formats={f"cost_{cur}": ",.0f", "expected_shortfall_t": ",.0f",
+                      f"expected_shortfall_cost_{cur}": ",.0f", "scale": ".3f"})
         mv = res.marginal_value_of_budget
         console.print(
             f"Expected shortfall avoided per {cur}: {res.shortfall_cost_avoided_per_usd or 0:.3g}"
