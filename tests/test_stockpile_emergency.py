@@ -76,6 +76,16 @@ def test_exports_escape_and_cite(tmp_path) -> None:
     assert "<script>" not in page and "&lt;script&gt;" in page
     md = plan_to_markdown(plan)
     assert "\\| x" in md and "## Release schedule" in md
+    # every row cites a numbered source, each source text is written once at the end
+    schedule = md.split("## Release schedule")[1].split("##")[0]
+    refs = [ln.rstrip(" |").rsplit("| ", 1)[-1] for ln in schedule.splitlines()
+            if ln.startswith("| cobalt")]
+    assert len(refs) == plan.periods and all(r.startswith("S") for r in refs)
+    listed = md.split("## Sources")[1]
+    assert f"**{refs[0]}**: " in listed
+    assert md.count("minerals[cobalt].demand_t_per_year") == len(
+        {r for r in [*refs, "S1"]})  # once per distinct source, not once per row
+    assert "<dt>S1</dt>" in page
     assert write_plan(plan, tmp_path / "p.html").read_text().startswith("<!DOCTYPE html>")
     assert write_plan(plan, tmp_path / "p.md").read_text().startswith("# Emergency")
 

@@ -1,6 +1,8 @@
 """Emergency plans as Markdown or HTML; every figure sits next to its source.
 
-HTML output escapes every value (scenario descriptions and sources come from user files).
+A row's sources are a reference (``S1``, ``S2`` ...) to the list of sources at the end of
+the plan, so that a long provenance is written once, not on every row. HTML output
+escapes every value (scenario descriptions and sources come from user files).
 """
 
 from __future__ import annotations
@@ -38,10 +40,27 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _table(df: pd.DataFrame, cols: list[tuple[str, str]], cur: str, pv: str = ""
-           ) -> tuple[list[str], list[list[str]]]:
+class _Sources:
+    """Numbers distinct source texts in order of first use: ``S1``, ``S2`` ..."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+
+    def ref(self, text: Any) -> str:
+        if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text):
+            return "–"
+        key = str(text)
+        return self.texts.setdefault(key, f"S{len(self.texts) + 1}")
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(ref, text) for text, ref in self.texts.items()]
+
+
+def _table(df: pd.DataFrame, cols: list[tuple[str, str]], cur: str, pv: str,
+           sources: _Sources) -> tuple[list[str], list[list[str]]]:
     present = [(k, h.format(cur=cur, pv=pv)) for k, h in cols if k in df.columns]
-    rows = [[_fmt(r[k]) for k, _ in present] for _, r in df.iterrows()]
+    rows = [[sources.ref(r[k]) if k == "source" else _fmt(r[k]) for k, _ in present]
+            for _, r in df.iterrows()]
     return [h for _, h in present], rows
 
 
@@ -102,13 +121,17 @@ def plan_to_markdown(plan: EmergencyPlan) -> str:
     """The plan as Markdown (pipes in values escaped)."""
     parts = [f"# {_md_cell(_title(plan))}", ""]
     parts += [f"- {_md_cell(f)}" for f in _facts(plan)]
+    sources = _Sources()
     for name, df, cols in _sections(plan):
         parts += ["", f"## {name}", ""]
         if df.empty:
             parts.append("None.")
         else:
-            parts.append(_md_table(*_table(df, cols, plan.currency, _pv(plan))))
+            parts.append(_md_table(*_table(df, cols, plan.currency, _pv(plan), sources)))
     parts += ["", "## Notes", ""] + [f"- {_md_cell(n)}" for n in plan.notes]
+    if sources.texts:
+        parts += ["", "## Sources", ""] + [f"- **{ref}**: {_md_cell(text)}"
+                                          for ref, text in sources.items()]
     return "\n".join(parts) + "\n"
 
 
@@ -118,12 +141,16 @@ def plan_to_html(plan: EmergencyPlan) -> str:
     parts = [f"<h1>{e(_title(plan))}</h1>", "<ul>"]
     parts += [f"<li>{e(f)}</li>" for f in _facts(plan)]
     parts.append("</ul>")
+    sources = _Sources()
     for name, df, cols in _sections(plan):
         parts.append(f"<h2>{e(name)}</h2>")
         parts.append("<p>None.</p>" if df.empty else _html_table(*_table(
-            df, cols, plan.currency, _pv(plan))))
+            df, cols, plan.currency, _pv(plan), sources)))
     parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in plan.notes)
                  + "</ul>")
+    if sources.texts:
+        parts.append("<h2>Sources</h2><dl>" + "".join(
+            f"<dt>{e(ref)}</dt><dd>{e(text)}</dd>" for ref, text in sources.items()) + "</dl>")
     style = ("body{font-family:sans-serif;max-width:72rem;margin:2rem auto}"
              "table{border-collapse:collapse;font-size:.85rem}"
              "td,th{border:1px solid #ccc;padding:.2rem .4rem;vertical-align:top}")
