@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mineralwatch.analytics.criticality.options import DEFAULT_OPTIONS, CriticalityOptions
+from mineralwatch.codes import minerals
 
 _EPS = 1e-9
 
@@ -47,7 +48,10 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
     dict
         ``n`` materials compared; ``sr_0.1``, ``sr_0.3`` (fractions of materials with a
         published SR), ``ei_0.1``, ``ei_0.2``, ``ei_0.3`` (of materials with a computed EI)
-        and ``ei_0.2_all`` (of all materials with a published EI), ``ei_computed``, ``ei_rmse`` and
+        and ``ei_0.2_all`` (of all materials with a published EI), ``ei_0.2_materials`` and
+        ``ei_materials`` (the same among single materials: the group rows HREE, LREE and
+        PGM are means of their members, whose errors they repeat), ``ei_computed``,
+        ``ei_rmse`` and
         ``ei_bias`` (root-mean-square and mean of computed minus published EI, unrounded,
         over the materials with both), ``classification``
         (among materials classifiable on both sides) and ``classified``; ``misses`` lists
@@ -67,6 +71,8 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
     ]
 
     e_ei = (m["ei"] - m["ei_pub"])[ei_have]
+    groups = {k for k, v in minerals.table().items() if v.kind == "group"}
+    single = ~m["material"].isin(groups)
 
     def frac(mask: pd.Series, among: pd.Series) -> float:
         n = int(among.sum())
@@ -83,6 +89,8 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
         "ei_0.2": frac(d_ei <= 0.2 + _EPS, ei_have),
         "ei_0.3": frac(d_ei <= 0.3 + _EPS, ei_have),
         "ei_0.2_all": frac(d_ei <= 0.2 + _EPS, ei_pub),
+        "ei_materials": int((ei_have & single).sum()),
+        "ei_0.2_materials": frac(d_ei <= 0.2 + _EPS, ei_have & single),
         "ei_rmse": float(np.sqrt((e_ei ** 2).mean())) if len(e_ei) else float("nan"),
         "ei_bias": float(e_ei.mean()) if len(e_ei) else float("nan"),
         "classified": int(classified.sum()),
