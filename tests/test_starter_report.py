@@ -81,6 +81,9 @@ def test_report_is_self_contained(tmp_path):
             # only citation links (<a>) may point outside; nothing is loaded from a network
             assert tag == "a" or not re.match(r"^(https?:)?//", ref), (page, tag, ref)
         assert "<script" not in html
+        anchors = set(re.findall(r'href="#([^"]+)"', html))
+        assert anchors <= set(re.findall(r'id="([^"]+)"', html)), page  # no dead links
+    assert 'href="#section-1"' in index.read_text("utf-8")  # the index has its contents
     cobalt = (tmp_path / "report" / "minerals" / "cobalt.html").read_text("utf-8")
     assert "<svg" in cobalt and "DR Congo" in cobalt
     assert "usgs-mcs:" in cobalt  # the concentration table names its source
