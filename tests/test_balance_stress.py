@@ -48,6 +48,17 @@ def test_stress_ranks_minerals_by_deficit_share(filled) -> None:
     assert half.loc["cobalt", "supplier_share"] == pytest.approx(220000 / 290000)
 
 
+def test_stress_summary_one_row_per_mineral(filled) -> None:
+    wide = mw.analytics.balance.stress_summary(mw.stress(filled, cuts=[25, 100]))
+    assert list(wide.columns) == ["mineral", "stage", "year", "supplier", "supplier_share",
+                                  "25% cut", "100% cut"]
+    assert wide["mineral"].tolist() == ["gallium", "cobalt", "nickel"]  # by the full cut
+    g = wide.iloc[0]
+    assert g["25% cut"] == pytest.approx(0.25 * 750 / 760)
+    assert g["100% cut"] == pytest.approx(750 / 760)
+    assert mw.analytics.balance.stress_summary(mw.stress(filled).iloc[:0]).empty
+
+
 def test_zero_cut_changes_nothing(filled) -> None:
     df = mw.stress(filled, cuts=[0])
     assert (df["deficit"] == 0).all() and (df["balance"] == df["baseline_balance"]).all()
@@ -105,6 +116,7 @@ def test_report_section_is_escaped_html_with_svg_bands(filled, monkeypatch) -> N
     assert html.count("<svg") == 4                     # one chart per mineral
     assert "<polygon" in html                          # the P10–P90 bands
     assert "Stress screen" in html and "gallium" in html
+    assert "100% cut" in html and "98.7%" in html      # gallium: 750 of 760 t at a full stop
     assert "DR Congo cobalt quota 96,600 t/yr 2026-27" in html
     assert "supply − demand (t)" in html
     assert not re.search(r"<script", html)

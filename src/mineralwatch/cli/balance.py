@@ -164,21 +164,13 @@ def register(app: typer.Typer) -> None:
 
 
 def stress_table(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The stress result for the terminal: one row per mineral and stage, one column per cut.
+    """:func:`~mineralwatch.analytics.balance.stress_summary` in percent, with formats."""
+    from mineralwatch.analytics.balance import stress_summary
 
-    The long form (one row per cut, every quantity) stays in JSON and CSV.
-    """
-    if df.empty:
-        return df, {}
-    keys = ["mineral", "stage", "year", "supplier", "supplier_share"]
-    wide = df.pivot_table(index=keys, columns="cut", values="deficit_share", aggfunc="first")
-    cuts = list(wide.columns)
-    wide = wide.sort_values(cuts[-1], ascending=False).reset_index()
-    names = {c: f"{c:g}% cut" for c in cuts}
-    wide = wide.rename(columns={**names, "supplier_share": "share %"})
-    wide[["share %", *names.values()]] = wide[["share %", *names.values()]] * 100
-    formats = {"share %": ".0f", "year": "d", **dict.fromkeys(names.values(), ".1f")}
-    return wide, formats
+    wide = stress_summary(df).rename(columns={"supplier_share": "share %"})
+    pct = [c for c in wide.columns if c == "share %" or c.endswith("% cut")]
+    wide[pct] = wide[pct] * 100
+    return wide, {"year": "d", **{c: ".0f" if c == "share %" else ".1f" for c in pct}}
 
 
 __all__ = ["balance_rows", "parse_cuts", "register", "stress_table"]

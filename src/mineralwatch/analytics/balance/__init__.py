@@ -37,11 +37,12 @@ from mineralwatch.analytics.balance.runner import (
     run_scenario,
 )
 from mineralwatch.analytics.balance.scenario import Scenario
-from mineralwatch.analytics.balance.stress import stress
+from mineralwatch.analytics.balance.stress import stress, stress_summary
 
 __all__ = [
     "BalanceResult", "LogNormal", "ModelArrays", "ModelOutput", "Normal", "Sampler",
     "Scenario", "Triangular", "Uniform", "balance", "baseline_scenario", "compare_scenarios",
     "comparison_table", "compile_scenario", "evaluate", "example_names", "example_path",
     "load_scenario", "read_scenario", "run_scenario", "scenario_from_dict", "stress",
+    "stress_summary",
 ]

@@ -139,4 +139,23 @@ def stress_one(production: pd.DataFrame, demand: pd.DataFrame | None, mineral: s
     return out
 
 
-__all__ = ["STRESS_COLUMNS", "stress", "stress_one"]
+def stress_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """The stress screen for reading: one row per mineral and stage, one column per cut.
+
+    Columns ``mineral, stage, year, supplier, supplier_share`` and, per cut ``c``, the
+    deficit as a share of demand (``"<c>% cut"``, 0-1), ranked by the deficit at the
+    largest cut. The long form of :func:`stress` (one row per cut, every quantity) is the
+    one to compute with.
+    """
+    keys = ["mineral", "stage", "year", "supplier", "supplier_share"]
+    if df.empty:
+        return pd.DataFrame(columns=keys)
+    wide = df.pivot_table(index=keys, columns="cut", values="deficit_share", aggfunc="first")
+    cuts = list(wide.columns)
+    wide = wide.sort_values(cuts[-1], ascending=False, kind="stable").reset_index()
+    wide.columns = [f"{c:g}% cut" if isinstance(c, float | int) else str(c)
+                    for c in wide.columns]
+    return wide
+
+
+__all__ = ["STRESS_COLUMNS", "stress", "stress_one", "stress_summary"]

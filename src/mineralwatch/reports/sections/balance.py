@@ -78,6 +78,7 @@ def render(wh: Warehouse | None = None) -> str:
         comparison_table,
         example_names,
         stress,
+        stress_summary,
     )
 
     results = [balance(wh, scenario=name, draws=DRAWS, seed=SEED) for name in example_names()]
@@ -103,16 +104,18 @@ def render(wh: Warehouse | None = None) -> str:
         parts.append(f"<p class=\"caption\">Unit: {_e(rs[0].unit)}. delta_balance: change "
                      f"against {_e(rs[0].scenario.name)}.</p>")
     if wh is not None and "production" in wh.tables() and wh.count("production"):
-        df = stress(wh)
-        top = df[df["deficit"] > 0].groupby("cut").head(10)
+        wide = stress_summary(stress(wh)).head(15)
         parts.append("<h3>Stress screen: largest supplier's exports cut</h3>")
         parts.append("<p>For every mineral in the warehouse, the largest producer's exports "
                      "fall by 10/30/50/100%. Where the warehouse holds no demand, world "
                      "production is the demand proxy (baseline balance 0) and the "
                      "supplier is assumed to export all it produces.</p>")
-        cols = ["cut", "rank", "mineral", "stage", "year", "supplier", "supplier_share",
-                "deficit", "deficit_share", "demand_basis"]
-        parts.append(_table(top, cols, _NUM))
+        cuts = [c for c in wide.columns if c.endswith("% cut")]
+        parts.append(_table(wide, ["mineral", "stage", "year", "supplier", "supplier_share",
+                                   *cuts], {**_NUM, **dict.fromkeys(cuts, ".1%")}))
+        parts.append("<p class=\"caption\">Deficit as a share of demand at each cut; the 15 "
+                     "minerals with the largest deficit at a full stop. All minerals: "
+                     "<code>mineralwatch stress</code>.</p>")
     parts.append("</section>")
     return "\n".join(parts)
 
