@@ -15,6 +15,7 @@ bands, e.g. balances with P10–P90), :func:`timeline` (dated events).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,8 +68,11 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def _frame(width: int, height: int, title: str, body: str, caption: str | None) -> str:
-    cap = (f'<text x="8" y="{height - 6}" font-size="11" fill="#666">{_e(caption)}</text>'
-           if caption else "")
+    # a long caption (sources) wraps onto further lines instead of running off the frame
+    rows = textwrap.wrap(caption, max(20, (width - 16) // 6)) if caption else []
+    height += 13 * max(0, len(rows) - 1)
+    cap = "".join(f'<text x="8" y="{height - 6 - 13 * (len(rows) - 1 - i)}" font-size="11" '
+                  f'fill="#666">{_e(r)}</text>' for i, r in enumerate(rows))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             f'width="100%" style="max-width:{width}px;{FONT}" role="img" '
             f'aria-label="{_e(title)}"><title>{_e(title)}</title>'
@@ -215,13 +219,16 @@ def lines(series: Sequence[Series], *, title: str, x_label: str = "", y_label: s
                 parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" '
                              f'fill="{color}"><title>{_e(s.name)} {_e(x)}: '
                              f"{_e(fmt_number(y))}</title></circle>")
-        ly = top + 4 + i * 15
-        parts.append(f'<rect x="{width - right - 150}" y="{ly}" width="10" height="10" '
-                     f'fill="{color}"/><text x="{width - right - 136}" y="{ly + 9}" '
-                     f'font-size="11" fill="#333">{_e(s.name)}</text>')
+        # the legend goes under the x axis, one row a series, so that long scenario
+        # names are neither cut by the frame nor drawn over the lines
+        ly = height - bottom + 38 + i * 15
+        name = _clip(s.name, (width - left - 20) // 6)
+        parts.append(f'<rect x="{left}" y="{ly}" width="10" height="10" fill="{color}"/>'
+                     f'<text x="{left + 14}" y="{ly + 9}" font-size="11" fill="#333">'
+                     f'<title>{_e(s.name)}</title>{_e(name)}</text>')
     parts.append(_axis_labels(x_label, y_label, left=left, right=right, top=top,
                               bottom=bottom, width=width, height=height))
-    return _frame(width, height, title, "".join(parts),
+    return _frame(width, height + 15 * len(series), title, "".join(parts),
                   f"Source: {source}" if source else None)
 
 
