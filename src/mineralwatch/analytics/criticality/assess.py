@@ -202,15 +202,19 @@ def _sums(terms: pd.DataFrame, column: str) -> dict[tuple[str, str, str], float]
             for k, v in zip(s.index, s.to_numpy(), strict=True)}
 
 
-def _sourcing(mineral: str, stage: str, importer: str, present: set[tuple[str, str, str]]
-              ) -> tuple[tuple[str, str, str] | None, str | None]:
-    """Key of the sourcing shares to use, and a note when it is not the material's own."""
+def _sourcing(mineral: str, stage: str, importer: str, present: set[tuple[str, str, str]],
+              *, label: str | None = None) -> tuple[tuple[str, str, str] | None, str | None]:
+    """Key of the sourcing shares to use, and a note when it is not the material's own.
+
+    ``stage`` is the warehouse's stage of the shares; ``label`` the study's stage name
+    (extraction, processing) used in the note.
+    """
     if (mineral, stage, importer) in present:
         return (mineral, stage, importer), None
     for group in minerals.table()[mineral].groups:
         if (group, stage, importer) in present:
             who = countries.short_label(importer)
-            return (group, stage, importer), f"{stage}: {who} sourcing of the group " \
+            return (group, stage, importer), f"{label or stage}: {who} sourcing of the group " \
                 f"'{group}' used (none for the material itself)"
     return None, None
 
@@ -321,7 +325,7 @@ def _assess_one(p: Mapping[str, Any], importer: str, is_eu: bool, has_sourcing: 
             notes.append(f"{stage}: no sourcing variant in the parameters: {variant} used")
         gs_key = (mineral, canon, GLOBAL)
         hhi_gs = hhi.get(gs_key, float("nan"))
-        src_key, src_note = _sourcing(mineral, canon, importer, present)
+        src_key, src_note = _sourcing(mineral, canon, importer, present, label=stage)
         if src_note:
             notes.append(src_note)
         if src_key is None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mineralwatch.store import Warehouse
 
 TITLE = "Criticality"
-SOURCE = ("Source: EU CRM 2023 study tables (supply shares, t, end uses) and parameters; "
+SOURCE = ("EU CRM 2023 study tables (supply shares, t, end uses) and parameters; "
           "World Bank WGI {year}; mineralwatch computation")
 
 
@@ -96,8 +96,7 @@ def render(wh: Warehouse, *, importer: str = "EU",
              f"rounded to one decimal as published). SR is the higher of the extraction and "
              f"processing stages; the table shows the bottleneck stage's parts.")
     return (f'<section id="criticality"><h2>{_e(TITLE)}</h2><p>{_e(intro)}</p>'
-            f"<figure>{matrix_chart(results, opts, importer=imp)}"
-            f"<figcaption>{_e(SOURCE.format(year=opts.wgi_year))}</figcaption></figure>"
+            f"<figure>{matrix_chart(results, opts, importer=imp)}</figure>"
             f"<h3>{_e('Decomposition per material')}</h3>{decomposition_table(results)}"
             "</section>")
 
