@@ -44,8 +44,11 @@ def test_ingest_missing_file_names_the_path(capsys, tmp_path):
 
 
 def test_unwritable_output_is_a_readable_error(capsys, tmp_path):
+    import mineralwatch as mw
+
     blocker = tmp_path / "file"
     blocker.write_text("x")
+    mw.open(tmp_path / "w.duckdb").close()
     code = main(["report", "--out", str(blocker / "report"), "--warehouse",
                  str(tmp_path / "w.duckdb")])
     err = capsys.readouterr().err
@@ -81,3 +84,16 @@ def test_table_cells_are_data_not_markup(capsys):
          formats={"value": ".2f"}, labels={"n": "count"})
     out = capsys.readouterr().out
     assert "[report:3]" in out and "0.12" in out and "0.1235" not in out and "count" in out
+
+
+def test_reading_commands_refuse_a_missing_warehouse(capsys, tmp_path):
+    """A mistyped --warehouse is an error naming the path, not an empty answer, and no
+    file or folder is created."""
+    missing = tmp_path / "typo" / "w.duckdb"
+    for cmd in (["sources"], ["concentration", "-m", "cobalt"], ["criticality"],
+                ["events"], ["docs", "search", "gallium"], ["brief", "gallium"],
+                ["report", "--out", str(tmp_path / "r")], ["optimize"]):
+        assert main([*cmd, "--warehouse", str(missing)]) == 2, cmd
+        err = capsys.readouterr().err
+        assert "No warehouse at" in err and str(missing) in err and "init" in err, cmd
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "r").exists()

@@ -269,6 +269,7 @@ def test_cli_json_shape(tmp_path: Path) -> None:
 
 def test_cli_empty_and_errors(tmp_path: Path) -> None:
     path = tmp_path / "empty.duckdb"
+    mw.open(path).close()
     assert run_json(["events", "--format", "json", "-w", str(path)]) == (0, [])
     assert main(["events", "--mineral", "unobtainium", "-w", str(path)]) == 2
 

@@ -17,8 +17,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from mineralwatch.errors import NotFoundError
 from mineralwatch.serialize import dumps, to_jsonable
-from mineralwatch.store import Warehouse
+from mineralwatch.store import Warehouse, default_path
 from mineralwatch.store import open as open_warehouse
 
 console = Console()
@@ -45,8 +46,18 @@ DrawsOpt = Annotated[int, typer.Option(min=0, help="Monte Carlo draws (0: none).
 SeedOpt = Annotated[int, typer.Option(help="Random seed.")]
 
 
-def open_wh(path: Path | None, *, read_only: bool = False) -> Warehouse:
-    """Open the warehouse named by ``--warehouse`` (or the default)."""
+def open_wh(path: Path | None, *, read_only: bool = False, create: bool = True
+            ) -> Warehouse:
+    """Open the warehouse named by ``--warehouse`` (or the default).
+
+    Commands that only read (``create=False``) refuse a path where no warehouse exists
+    instead of creating an empty one (a mistyped path would otherwise answer "no data").
+    """
+    where = Path(path).expanduser() if path is not None else default_path()
+    if not create and str(where) != ":memory:" and not where.exists():
+        raise NotFoundError(f"No warehouse at {where}.",
+                            hint="Build it with `mineralwatch init` (and `ingest`), or point "
+                            "--warehouse / $MINERALWATCH_WAREHOUSE at an existing one.")
     return open_warehouse(path, read_only=read_only)
 
 

@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
 
         at = stage.value if stage is not None else default_stage(mineral)
         path = warehouse if warehouse is not None else default_path()
-        with open_wh(path, read_only=path.exists()) as wh:
+        with open_wh(path, read_only=True, create=False) as wh:
             df = concentration(wh, mineral, at, year, source=source)
         records: list[dict[str, Any]] = [
             {str(k): v for k, v in r.items()} for r in df[JSON_FIELDS].to_dict(orient="records")]

@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
             frame = read_import_shares(sourcing, importer=importer)
             if importer is None:
                 importer = str(frame["scope"].iloc[0])
-        with open_wh(warehouse, read_only=True) as wh:
+        with open_wh(warehouse, read_only=True, create=False) as wh:
             df = criticality(wh, method=method,  # type: ignore[arg-type]
                              importer=importer, material=material or None, explain=explain,
                              sourcing=frame, options=options)

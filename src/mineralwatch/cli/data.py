@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("sources", help="List the sources in the warehouse with their provenance.")
     def sources(warehouse: WarehouseOpt = None, fmt: FormatOpt = Format.table) -> None:
-        with open_wh(warehouse) as wh:
+        with open_wh(warehouse, create=False) as wh:
             df = wh.sources()
         if fmt != Format.table:
             emit(df, fmt, columns=["source_id", "kind", "rows", "publisher", "licence",
@@ -100,7 +100,8 @@ def register(app: typer.Typer) -> None:
     def optimize(warehouse: WarehouseOpt = None) -> None:
         from mineralwatch.cli._common import progress
 
-        with open_wh(warehouse) as wh, progress("Clustering tables", total=None) as bar:
+        with open_wh(warehouse, create=False) as wh, \
+                progress("Clustering tables", total=None) as bar:
             done = wh.optimize()
             bar.update(description="Done")
         if not done:

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.documents.search import search
 
-        with open_wh(warehouse) as wh:
+        with open_wh(warehouse, create=False) as wh:
             hits = search(wh, query, lang=lang, since=since, mineral=mineral, limit=limit,
                           mode=mode)
         if fmt == Format.json:
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
     def embed_cmd(warehouse: WarehouseOpt = None) -> None:
         from mineralwatch.documents.semantic import embed_documents
 
-        with open_wh(warehouse) as wh:
+        with open_wh(warehouse, create=False) as wh:
             n = embed_documents(wh)
         console.print(f"Embedded {n:,} passages.")
 
@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.documents.claims import claims
 
-        with open_wh(warehouse) as wh:
+        with open_wh(warehouse, create=False) as wh:
             out = claims(wh, mineral=mineral)
         if fmt == Format.json:
             sys.stdout.write(dumps(out) + "\n")
@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.documents.brief import brief
 
-        with open_wh(warehouse) as wh:
+        with open_wh(warehouse, create=False) as wh:
             b = brief(wh, topic, since=since)
         text = (b.to_html() if fmt == BriefFormat.html else dumps(b.to_dict())
                 if fmt == BriefFormat.json else b.to_markdown())

@@ -66,7 +66,7 @@ def _review(action: str, event_id: str | None, warehouse: Any) -> None:
                           " (or no event id)") + ".",
                           hint="Use `mineralwatch events confirm ID` or `... reject ID`; "
                           "`mineralwatch events --status extracted` lists the ids.")
-    with open_wh(warehouse) as wh:
+    with open_wh(warehouse, create=False) as wh:
         review_event(wh, event_id, action)
     err_console.print(f"{event_id}: {action}ed.")
 
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
         if action is not None:
             _review(action, event_id, warehouse)
             return
-        with open_wh(warehouse) as wh:
+        with open_wh(warehouse, create=False) as wh:
             df = load_events(wh, mineral, actor=actor, status=status.value, since=since)
         if fmt == Format.json:
             emit(event_records(df), fmt)

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.analytics.network import shock
 
-        with open_wh(warehouse, read_only=True) as wh:
+        with open_wh(warehouse, read_only=True, create=False) as wh:
             report = shock(wh, mineral, exporter, cut,
                            targets=[t.strip() for t in targets.split(",")] if targets else None,
                            model=model.value, kind=kind.value, year=year,

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.reports.html import build_report
 
-        with open_wh(warehouse) as wh, progress("Writing report") as bar:
+        with open_wh(warehouse, create=False) as wh, progress("Writing report") as bar:
             def step(name: str) -> None:
                 bar.update(description=f"Mineral pages: {name}")
                 bar.advance()

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.analytics.screening import event_impact
 
-        with open_wh(warehouse, read_only=True) as wh:
+        with open_wh(warehouse, read_only=True, create=False) as wh:
             report = event_impact(wh, event, actor=actor, hs=hs, date=date,
                                   target=target.split(",") if target else None)
         if fmt == Format.json:
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from mineralwatch.analytics.screening import screen_transshipment
 
-        with open_wh(warehouse, read_only=True) as wh:
+        with open_wh(warehouse, read_only=True, create=False) as wh:
             report = screen_transshipment(wh, restrictor, target, hs, since, mineral=mineral)
         if fmt == Format.json:
             emit(report, fmt)
