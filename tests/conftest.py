@@ -39,3 +39,21 @@ def wh(tmp_path: Path):
 def _isolated_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the user's real warehouse from a test."""
     monkeypatch.setenv("MINERALWATCH_WAREHOUSE", str(tmp_path / "default.duckdb"))
+
+
+@pytest.fixture()
+def no_semantic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search and briefings without the optional semantic model (BM25 only)."""
+    monkeypatch.setenv("MINERALWATCH_SEMANTIC", "0")
+
+
+def ingest_feed(wh, tmp_path: Path, docs: list[dict]):  # type: ignore[no-untyped-def]
+    """Write ``docs`` as a JSON-lines feed and ingest it into ``wh``; returns ``wh``."""
+    import json
+
+    from mineralwatch.documents.ingest import ingest_documents
+
+    f = tmp_path / "feed.jsonl"
+    f.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs), encoding="utf-8")
+    assert ingest_documents(wh, [f]).ok
+    return wh

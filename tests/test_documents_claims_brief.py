@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import mineralwatch as mw
-from conftest import SEEDS
+from conftest import SEEDS, ingest_feed
 from mineralwatch.cli import main
 from mineralwatch.documents.brief import Briefing, Point
 from mineralwatch.documents.claims import find_conflicts
@@ -29,17 +29,12 @@ FEED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _no_semantic(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MINERALWATCH_SEMANTIC", "0")
+pytestmark = pytest.mark.usefixtures("no_semantic")
 
 
 @pytest.fixture()
 def feed_wh(wh: mw.Warehouse, tmp_path: Path) -> mw.Warehouse:
-    f = tmp_path / "feed.jsonl"
-    f.write_text("\n".join(json.dumps(d) for d in FEED), encoding="utf-8")
-    assert ingest_documents(wh, [f]).ok
-    return wh
+    return ingest_feed(wh, tmp_path, FEED)
 
 
 def test_conflict_between_documents(feed_wh: mw.Warehouse) -> None:

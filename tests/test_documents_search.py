@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import mineralwatch as mw
+from conftest import ingest_feed
 from mineralwatch.cli import main
 from mineralwatch.documents import bm25, glossary
-from mineralwatch.documents.ingest import ingest_documents
 from mineralwatch.documents.search import build_index, expand, rrf, search_index, snippet
 from mineralwatch.documents.tokenize import tokens
 
@@ -29,17 +29,12 @@ DOCS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _no_semantic(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MINERALWATCH_SEMANTIC", "0")
+pytestmark = pytest.mark.usefixtures("no_semantic")
 
 
 @pytest.fixture()
 def docs_wh(wh: mw.Warehouse, tmp_path: Path) -> mw.Warehouse:
-    f = tmp_path / "feed.jsonl"
-    f.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in DOCS), encoding="utf-8")
-    assert ingest_documents(wh, [f]).ok
-    return wh
+    return ingest_feed(wh, tmp_path, DOCS)
 
 
 def test_bm25_matches_rank_bm25() -> None:
