@@ -14,7 +14,7 @@ from mineralwatch import __version__
 from mineralwatch.api import charts
 from mineralwatch.api.auth import AuthStore, User
 from mineralwatch.api.deps import get_auth, get_identity, get_wh, role
-from mineralwatch.api.security import SESSION_COOKIE, Identity, check_csrf
+from mineralwatch.api.security import SESSION_COOKIE, Identity, check_csrf, safe_url
 from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import MineralwatchError
 from mineralwatch.reports.html import _event_rows
@@ -25,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
     directory=str(__import__("pathlib").Path(__file__).parent / "templates"))
 
+templates.env.filters["safe_url"] = safe_url
 Reader = Depends(role("reader"))
 Analyst = Depends(role("analyst"))
 
@@ -39,10 +40,8 @@ def page(request: Request, template: str, *, status_code: int = 200, **ctx: Any
          ) -> HTMLResponse:
     """Render a page with the common context (user, CSRF token, version)."""
     ident: Identity | None = getattr(request.state, "identity", None)
-    wh = request.app.state.wh
     base = {"user": ident.user if ident else None, "csrf": _csrf(request),
-            "version": __version__, "warehouse": str(wh.path) if wh.path else ":memory:",
-            "title": ctx.get("title", "mineralwatch")}
+            "version": __version__, "title": ctx.get("title", "mineralwatch")}
     return templates.TemplateResponse(request, template, {**base, **ctx},
                                       status_code=status_code)
 
@@ -211,14 +210,26 @@ def login_form(request: Request, next: str = "/",
 
 
 @router.post("/login")
-async def login(request: Request, username: str = Form(...), password: str = Form(...),
-                next: str = Form("/"), auth: AuthStore = Depends(get_auth),
+async def login(request: Request, username: str = Form(..., max_length=100),
+                password: str = Form(..., max_length=1000), next: str = Form("/"),
+                auth: AuthStore = Depends(get_auth),
                 ident: Identity = Depends(get_identity)) -> Response:
     await check_csrf(request, ident, auth)
+    limiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(username, client)
+    if wait:
+        resp = page(request, "login.html", status_code=429, title="Log in",
+                    next=_safe_next(next), error=f"Too many failed logins. Try again in "
+                    f"{wait} s.")
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     user = auth.check_password(username, password)
     if user is None:
+        limiter.failed(username, client)
         return page(request, "login.html", status_code=401, title="Log in",
                     next=_safe_next(next), error="Unknown user or wrong password.")
+    limiter.succeeded(username)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, auth.make_session(user.name), httponly=True,
                     samesite="strict", secure=request.url.scheme == "https", max_age=12 * 3600)
@@ -226,7 +237,9 @@ async def login(request: Request, username: str = Form(...), password: str = For
 
 
 @router.post("/logout")
-def logout(request: Request, user: User = Reader) -> Response:
+def logout(request: Request, user: User = Reader,
+           auth: AuthStore = Depends(get_auth)) -> Response:
+    auth.end_session(request.cookies.get(SESSION_COOKIE))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
     return resp
