@@ -125,9 +125,9 @@ def get_criticality(
 
 @router.get("/scenarios", summary="Shipped scenario files")
 def get_scenarios(user: User = Reader) -> list[dict[str, str]]:
-    from mineralwatch.api.workflows import shipped_scenarios
+    from mineralwatch.analytics.balance import catalogue
 
-    return shipped_scenarios()
+    return catalogue()
 
 
 @router.get("/balance", summary="Supply–demand balance: a shipped scenario or the baseline")
@@ -139,19 +139,9 @@ def get_balance(
     draws: int = Query(0, ge=0, le=20000), seed: int = 0,
     wh: Warehouse = Depends(get_wh), user: User = Analyst,
 ) -> dict[str, Any]:
-    from mineralwatch.analytics.balance import balance
-    from mineralwatch.api.workflows import scenario_dir, shipped_scenarios
+    from mineralwatch.analytics.balance import balance, shipped_path
 
-    path = None
-    if scenario is not None:
-        names = {s["file"]: s["file"] for s in shipped_scenarios()}
-        names.update({k.removesuffix(".yaml"): v for k, v in names.items()})
-        if scenario not in names:
-            from mineralwatch.errors import NotFoundError
-
-            raise NotFoundError(f"No shipped scenario {scenario!r}.",
-                                hint=f"Known: {', '.join(sorted(names))}")
-        path = scenario_dir() / names[scenario]
+    path = None if scenario is None else shipped_path(scenario)
     res = balance(wh, mineral=mineral, scenario=path, years=years, draws=draws, seed=seed)
     return to_jsonable(res.to_json())
 
