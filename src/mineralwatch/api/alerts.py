@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from mineralwatch.api.auth import AuthStore
+from mineralwatch.formatting import HHI_HIGH
 from mineralwatch.store import Warehouse
 
-HHI_THRESHOLD = 2500.0
+HHI_THRESHOLD = HHI_HIGH
 
 
 def alerts_since_last_visit(wh: Warehouse, auth: AuthStore, user: str, mine: pd.DataFrame,

@@ -136,7 +136,8 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return HTMLResponse(
-            "<!doctype html><html><head><meta charset='utf-8'><title>mineralwatch API</title>"
+            "<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' "
+            "content='width=device-width, initial-scale=1'><title>mineralwatch API</title>"
             "<link rel='stylesheet' href='/static/swagger-ui.css'></head><body>"
             "<div id='swagger-ui'></div><script src='/static/swagger-ui-bundle.js'></script>"
             "<script src='/static/swagger-init.js'></script></body></html>")
