@@ -13,19 +13,16 @@ from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, e
 #: their headers and number formats. Importer and method are in the title.
 TABLE_COLUMNS = {
     "eu": ("material", "sr", "ei", "stage", "sr_extraction", "sr_processing", "label"),
-    "usgs": ("material", "sr", "dp_extraction", "dp_processing", "te", "ev", "stage",
-             "label"),
+    "usgs": ("material", "sr", "dp", "te", "ev", "stage", "label"),
 }
 TABLE_LABELS = {
     "eu": {"sr": "SR", "ei": "EI", "sr_extraction": "SR extr.", "sr_processing": "SR proc.",
            "label": "classification"},
-    "usgs": {"sr": "risk", "dp_extraction": "DP extr.", "dp_processing": "DP proc.",
-             "te": "TE", "ev": "EV", "label": "classification"},
+    "usgs": {"sr": "risk", "dp": "DP", "te": "TE", "ev": "EV", "label": "classification"},
 }
 TABLE_FORMATS = {
     "eu": dict.fromkeys(("sr", "ei", "sr_extraction", "sr_processing"), ".2f"),
-    "usgs": {"sr": ".3f", **dict.fromkeys(("dp_extraction", "dp_processing", "te", "ev"),
-                                            ".2f")},
+    "usgs": {"sr": ".2f", **dict.fromkeys(("dp", "te", "ev"), ".2f")},
 }
 
 
@@ -92,8 +89,8 @@ def register(app: typer.Typer) -> None:
              f"{options.sr_threshold} and EI >= {options.ei_threshold}; undetermined where a "
              "score is unknown ('critical on supply risk alone': SR reaches its threshold, "
              "EI unknown)" if method == "eu"
-             else f"risk = DP x TE x EV (0-1, Nassar & Fortier 2021); critical from "
-             f"{options.usgs_threshold}")
+             else f"risk = (DP x TE x EV)^(1/3) on 0-1 (Nassar & Fortier 2021); critical "
+             f"from {options.usgs_threshold:.2f}")
         for r in records:
             notes = [n for n in r.get("notes") or [] if n]
             if explain:

@@ -359,6 +359,7 @@ def assess_eu(inputs: CriticalityInputs, *, importer: str = EU,
         records[g] = _assess_group(g, rows_by_id[g], records, importer, options)
     rows = [records[m] for m in wanted]
     out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out["critical"] = out["critical"].astype(object)  # True / False / None, never numpy
     if explain:
         by_key = index_terms(terms)
         out["explain"] = pd.Series([explain_record(r, by_key, importer, options)
