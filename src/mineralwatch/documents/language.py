@@ -38,4 +38,37 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
-__all__ = ["LANGUAGES", "ZH_THRESHOLD", "cjk_ratio", "detect_language", "has_cjk"]
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+#: Frequent function words of the Latin-script languages a query may be in.
+_FUNCTION_WORDS = {
+    "fr": frozenset(["le", "la", "les", "des", "du", "de", "et", "en", "un", "une", "pour", "sur", "dans", "au", "aux", "par", "est", "sont", "quelles", "quels", "quel", "quelle", "qui", "que", "contrôles", "exportations"]),
+    "de": frozenset(["der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "für", "mit", "von", "auf", "im", "ist", "sind", "welche", "wie", "zu", "nach", "ausfuhr"]),
+}
+
+
+def query_language(text: str) -> str:
+    """A best guess of the language of a short text (a search query): ``ja`` (kana),
+    ``zh`` (mostly CJK), ``ko``, ``ru``, ``ar`` by script; ``fr`` or ``de`` by their
+    function words and letters; else ``en``."""
+    if _KANA.search(text):
+        return "ja"
+    if detect_language(text) == "zh":
+        return "zh"
+    for code, rx in (("ko", _HANGUL), ("ru", _CYRILLIC), ("ar", _ARABIC)):
+        if rx.search(text):
+            return code
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    best, best_n = "en", 0
+    for code, fw in _FUNCTION_WORDS.items():
+        n = sum(w in fw for w in words) + 2 * bool(
+            re.search("[éèêàçœ]" if code == "fr" else "[äöüß]", text.lower()))
+        if n > best_n:
+            best, best_n = code, n
+    return best
+
+
+__all__ = ["LANGUAGES", "ZH_THRESHOLD", "cjk_ratio", "detect_language", "has_cjk",
+           "query_language"]
