@@ -43,10 +43,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 #: Frequent function words of the Latin-script languages a query may be in.
-_FUNCTION_WORDS = {
-    "fr": frozenset(["le", "la", "les", "des", "du", "de", "et", "en", "un", "une", "pour", "sur", "dans", "au", "aux", "par", "est", "sont", "quelles", "quels", "quel", "quelle", "qui", "que", "contrôles", "exportations"]),
-    "de": frozenset(["der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "für", "mit", "von", "auf", "im", "ist", "sind", "welche", "wie", "zu", "nach", "ausfuhr"]),
-}
+_FR_WORDS = """le la les des du de et en un une pour sur dans au aux par est sont quelles
+quels quel quelle qui que contrôles exportations"""
+_DE_WORDS = """der die das und den dem des ein eine für mit von auf im ist sind welche wie zu
+nach ausfuhr"""
+_FUNCTION_WORDS = {"fr": frozenset(_FR_WORDS.split()), "de": frozenset(_DE_WORDS.split())}
 
 
 def query_language(text: str) -> str:
