@@ -45,7 +45,7 @@ def install(job: str) -> None:
     """Create the venv and install the package with the extras ``job`` needs (once per
     version of pyproject.toml)."""
     extra = EXTRAS[job]
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         sys.exit("mineralwatch needs Python 3.11 or newer; run this with python3.11+.")
     if not PY.exists():
         _say(f"creating {VENV}")
