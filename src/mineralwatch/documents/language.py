@@ -106,6 +106,22 @@ def detect_language(text: str) -> str:
     return _latin_language(sample)
 
 
+_ACCENTS = {"fr": re.compile("[éèêàçœ]"), "de": re.compile("[äöüß]")}
+
+
+def query_language(text: str) -> str:
+    """A best guess of the language of a short text (a search query): as
+    :func:`detect_language`, and a text too short to have a function word is French or
+    German by its letters ("contrôles exportations", "Ausfuhrbeschränkungen")."""
+    lang = detect_language(text)
+    if lang == "en" and not any(w in FUNCTION_WORDS["en"] for w in _WORD.findall(
+            text.casefold())):
+        for code, rx in _ACCENTS.items():
+            if rx.search(text.casefold()):
+                return code
+    return lang
+
+
 def is_supported(language: str) -> bool:
     """True when extraction reads texts in ``language`` (:data:`LANGUAGES`)."""
     return language in LANGUAGES
@@ -146,4 +162,4 @@ def chinese_script(text: str) -> str:
 
 
 __all__ = ["FUNCTION_WORDS", "LANGUAGES", "ZH_THRESHOLD", "chinese_script", "cjk_ratio",
-           "detect_language", "has_cjk", "is_supported", "to_simplified"]
+           "detect_language", "has_cjk", "is_supported", "query_language", "to_simplified"]
