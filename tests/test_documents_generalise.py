@@ -168,3 +168,30 @@ def test_ban_and_its_lifting_years_apart_are_two_events() -> None:
     got = {(a, m, tuple(ms)) for a, m, ms, _ in _events(text)}
     assert got == {("ZWE", "export_prohibition", ("chromium",)),
                    ("ZWE", "suspension_of_measure", ("chromium",))}
+
+
+# --- ingest: a language we do not extract from --------------------------------------
+
+def test_unsupported_language_is_stored_flagged_and_not_mined(wh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from mineralwatch.documents.ingest import ingest_documents
+    from mineralwatch.documents.search import search
+
+    # www.metallerochgruvor.se/en/node/11485 (Swedish)
+    sv = ("Demokratiska republiken Kongo (DRK) kommer att häva sitt åtta månader långa "
+          "exportförbud mot kobolt den 16 oktober och ersätta det med årliga kvoter. "
+          "Landets myndigheter kommer att tillåta gruvbolag att exportera 18 125 ton kobolt "
+          "under resten av 2025. Därefter har ett produktionstak på 96 000 ton fastställts "
+          "för både 2026 och 2027.")
+    feed = tmp_path / "sv.jsonl"
+    feed.write_text(json.dumps({"id": "sv1", "text": sv}, ensure_ascii=False), "utf-8")
+    report = ingest_documents(wh, [feed])
+    assert report.added == ["sv1"] and report.unsupported == {"sv1": "sv"}
+    assert "language not extracted (sv)" in report.summary()
+    con = wh.con
+    assert con.execute("select language from document").fetchall() == [("sv",)]
+    assert con.execute("select count(*) from policy_event where status = 'extracted'"
+                       ).fetchone() == (0,)
+    assert con.execute("select count(*) from claim").fetchone() == (0,)
+    assert [h.doc_id for h in search(wh, "exportförbud kobolt")][:1] == ["sv1"]

@@ -122,6 +122,15 @@ def query_language(text: str) -> str:
     return lang
 
 
+def language_code(tag: str | None) -> str | None:
+    """The ISO 639-1 code of a language tag given with a document ("zh-Hant" and "ZH"
+    are ``zh``); ``None`` for none or a tag the detector does not know."""
+    from mineralwatch.schema import LANGUAGE_CODES
+
+    code = (tag or "").strip().replace("_", "-").split("-")[0].casefold()
+    return code if code in LANGUAGE_CODES else None
+
+
 def is_supported(language: str) -> bool:
     """True when extraction reads texts in ``language`` (:data:`LANGUAGES`)."""
     return language in LANGUAGES
@@ -162,4 +171,5 @@ def chinese_script(text: str) -> str:
 
 
 __all__ = ["FUNCTION_WORDS", "LANGUAGES", "ZH_THRESHOLD", "chinese_script", "cjk_ratio",
-           "detect_language", "has_cjk", "is_supported", "query_language", "to_simplified"]
+           "detect_language", "has_cjk", "is_supported", "language_code", "query_language",
+           "to_simplified"]
