@@ -33,7 +33,7 @@ def test_balance_json_follows_the_documented_shape(main, capsys) -> None:
     assert (out["mineral"], out["unit"]) == ("cobalt", "t")
     assert out["scenario"] == "Seed cobalt case (DR Congo quota)"
     assert [(y["year"], y["balance"]) for y in out["years"]] == [
-        (2025, -122000.0), (2026, -88000.0), (2027, -97000.0)]
+        (2025, -122000.0), (2026, -88200.0), (2027, -97200.0)]
     assert all(set(y) == {"year", "supply", "demand", "balance"} for y in out["years"])
 
 

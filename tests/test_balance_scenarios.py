@@ -135,7 +135,7 @@ def test_overlapping_and_contradictory_constraints(tmp_path: Path, policies: str
     assert hits, str(err)
     assert hits[0].column == field
     assert hits[0].line is not None and hits[0].line >= 9
-    assert hits[0].file is not None
+    assert hits[0].file is not None and Path(hits[0].file).name == "s.yaml"
 
 
 def test_duplicate_supply_is_an_error(tmp_path: Path) -> None:

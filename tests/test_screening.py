@@ -113,12 +113,10 @@ def test_comtrade_bulk_layout_round_trip(tmp_path: Path) -> None:
 
 
 def test_comtrade_bulk_layout_through_the_loader(tmp_path: Path) -> None:
-    comtrade = pytest.importorskip("mineralwatch.sources.comtrade")
+    from mineralwatch.sources.comtrade import read_comtrade
+
     case = restriction_case(11)
-    try:
-        trade = comtrade.read_comtrade(comtrade_file(tmp_path, case))
-    except ValueError as exc:  # loader under construction in parallel
-        pytest.xfail(f"read_comtrade fails on a bulk file: {exc}")
+    trade = read_comtrade(comtrade_file(tmp_path, case))
     same_screen(screen(case), screen(case, trade=trade))
 
 

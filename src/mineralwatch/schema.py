@@ -59,6 +59,10 @@ class Table:
 
 
 STAGES = ("mine", "refinery", "smelter", "processing")
+#: Languages a document or passage may be in (ISO 639-1): those the language detector
+#: tells apart (documents.language); extraction reads en, zh, fr, de, es, id and ja.
+LANGUAGE_CODES = ("en", "zh", "ja", "fr", "de", "es", "id", "pt", "it", "nl", "sv", "ru",
+                  "ko", "ar", "th")
 MEASURES = (
     "export_tax", "export_quota", "export_prohibition", "export_licence",
     "export_licence_dual_use", "minimum_export_price", "domestic_market_obligation",
@@ -243,7 +247,8 @@ TABLES: dict[str, Table] = {
                 Column("title", "str", nullable=True),
                 Column("url", "str", nullable=True),
                 Column("published", "date", nullable=True),
-                Column("language", "str", allowed=("en", "zh")),
+                Column("language", "str", allowed=LANGUAGE_CODES,
+                       doc="ISO 639-1; extraction reads en, zh, fr, de, es, id, ja"),
                 Column("path", "str", nullable=True),
                 Column("checksum", "str", doc="SHA-256 of the document text"),
                 Column("ingested_at", "str"),
@@ -258,7 +263,7 @@ TABLES: dict[str, Table] = {
                 Column("doc_id", "str"),
                 Column("idx", "int", doc="passage number within the document, from 0"),
                 Column("text", "str"),
-                Column("language", "str", allowed=("en", "zh")),
+                Column("language", "str", allowed=LANGUAGE_CODES),
                 Column("start", "int", nonnegative=True, doc="character offset in the text"),
                 Column("end", "int", nonnegative=True),
                 Column("hash", "str", doc="hash of the normalised text (near-duplicates)"),
@@ -465,7 +470,8 @@ def describe() -> dict[str, Any]:
 
 __all__ = [
     "CAPACITY_KEY", "DEMAND_KEY", "DOCUMENT_KEY", "END_USE_KEY", "EVENT_STATUS",
-    "GOVERNANCE_KEY", "IMPORT_RELIANCE_KEY", "LINE", "MEASURES", "PASSAGE_KEY", "PRICE_KEY",
+    "GOVERNANCE_KEY", "IMPORT_RELIANCE_KEY", "LANGUAGE_CODES", "LINE", "MEASURES",
+    "PASSAGE_KEY", "PRICE_KEY",
     "PRODUCTION_KEY", "RESERVES_KEY", "STAGES", "SUPPLY_SHARE_KEY",
     "TABLES", "TRADE_KEY", "Column", "Table", "check_frame", "coerce", "ddl", "describe",
     "empty",

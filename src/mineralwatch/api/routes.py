@@ -185,15 +185,17 @@ def get_transshipment(restrictor: str, target: str, hs: str, since: str,
     return to_jsonable(out)
 
 
-@router.get("/docs/search", summary="Bilingual full-text and semantic search of passages")
+@router.get("/docs/search", summary="Multilingual full-text and semantic search of passages")
 def get_search(q: str = Query(..., min_length=1, max_length=500), lang: str | None = None,
-               since: str | None = None, mineral: str | None = None,
-               limit: int = Query(10, ge=1, le=100), wh: Warehouse = Depends(get_wh),
-               user: User = Reader) -> list[dict[str, Any]]:
+               since: str | None = None, until: str | None = None,
+               mineral: str | None = None, country: str | None = None,
+               mode: str = "hybrid", limit: int = Query(10, ge=1, le=100),
+               wh: Warehouse = Depends(get_wh), user: User = Reader) -> list[dict[str, Any]]:
     from mineralwatch.documents.search import search
 
-    return [to_jsonable(h.to_dict()) for h in search(wh, q, lang=lang, since=since,
-                                                      mineral=mineral, limit=limit)]
+    return [to_jsonable(h.to_dict()) for h in search(
+        wh, q, lang=lang, since=since, until=until, mineral=mineral, country=country,
+        limit=limit, mode=mode)]
 
 
 @router.get("/brief", summary="A cited, extractive briefing on a topic")

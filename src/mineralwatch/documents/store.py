@@ -86,6 +86,7 @@ def load_passages(wh: Warehouse) -> pd.DataFrame:
     """Every passage with its document's title and publication date."""
     return wh.sql(
         'SELECT p.doc_id, p.idx, p.text, p.language, p.hash, d.title, '
+        'd.language AS doc_language, '
         'CAST(d.published AS VARCHAR) AS published FROM "passage" p '
         'JOIN "document" d USING (doc_id) ORDER BY p.doc_id, p.idx')
 

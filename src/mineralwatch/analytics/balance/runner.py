@@ -3,7 +3,7 @@
 >>> import mineralwatch as mw
 >>> res = mw.balance(scenario="cobalt_seed")              # a shipped example
 >>> [r["balance"] for r in res.to_json()["years"]]
-[-122000.0, -88000.0, -97000.0]
+[-122000.0, -88200.0, -97200.0]
 
 This module orchestrates; the maths is in :mod:`.model` and :mod:`.inputs`.
 """

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from mineralwatch.analytics.stockpile.config import (
 )
 from mineralwatch.analytics.stockpile.evaluate import drawdown, remaining_gap
 from mineralwatch.analytics.stockpile.problem import (
+    FloatArray,
     build_problem,
     demand_per_period,
     scenario_gaps,
@@ -171,6 +173,123 @@ def alternative_suppliers(wh: Warehouse, mineral: str, stage: str, exclude: list
     return df[cols].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One scenario's arrays, shared by the per-mineral sections of a plan."""
+
+    cfg: StockpileConfig
+    fname: str
+    scenario: Scenario
+    stock: FloatArray
+    gaps: FloatArray
+    gross: FloatArray
+    levers: FloatArray
+    release: FloatArray
+    left: FloatArray
+    remaining: FloatArray
+    discount: FloatArray
+    demand: FloatArray
+    stock_source: str
+
+
+def _run_scenario(cfg: StockpileConfig, fname: str, scenario: str | None,
+                  stock: Mapping[str, float] | None) -> tuple[_Run, np.ndarray]:
+    """Drawdown of the starting stock against the scenario's gaps (and the release mask)."""
+    sc = cfg.scenario(scenario)
+    k = [s.id for s in cfg.scenarios].index(sc.id)
+    stock_source = "stock: given by the caller"
+    if stock is None:
+        stock_source = f"stock: optimised plan of {fname}"
+        from mineralwatch.analytics.stockpile.optimize import optimize_stockpile
+
+        stock = optimize_stockpile(cfg, finite_difference=False).stock()
+    x = np.array([float(stock.get(m, 0.0)) for m in cfg.mineral_ids()])
+    problem = build_problem(cfg)
+    gross_all, levers_all = scenario_gaps(cfg)
+    gaps = problem.gaps[k]
+    allowed = problem.release_allowed()
+    release = drawdown(x, gaps, problem.max_release_t, allowed)
+    run = _Run(cfg=cfg, fname=fname, scenario=sc, stock=x, gaps=gaps, gross=gross_all[k],
+               levers=levers_all[k], release=release,
+               left=x[:, None] - np.cumsum(release, axis=1),
+               remaining=remaining_gap(gaps, release), discount=problem.period_discount,
+               demand=demand_per_period(cfg), stock_source=stock_source)
+    return run, allowed
+
+
+def _opening_notes(run: _Run, allowed: np.ndarray) -> list[str]:
+    """How gaps and releases are computed, and which releases are withheld."""
+    cfg, fname = run.cfg, run.fname
+    notes = [
+        f"Gap per period = demand per period x share of the affected suppliers x magnitude "
+        f"(scenario {run.scenario.id!r} in {fname}); periods of {cfg.period_days:g} days.",
+        "Releases are chronological: each period's gap is met from stock while it lasts, "
+        "within max_release_t_per_period.",
+        _discount_note(cfg, fname),
+    ]
+    held = [m.mineral for i, m in enumerate(cfg.minerals)
+            if (run.gaps[i] > 0).any() and not allowed[i][run.gaps[i] > 0].all()]
+    if held:
+        notes.append(f"No release where the discounted value lost is below the discounted "
+                     f"residual value of keeping the stock (d_t x value lost < d_end x "
+                     f"residual value): {', '.join(held)}.")
+    return notes
+
+
+def _supplier_notes(run: _Run, wh: Warehouse | None, any_alternatives: bool) -> list[str]:
+    """How alternative suppliers are ranked, or why they are not."""
+    if wh is None:
+        return ["No warehouse given: alternative suppliers are not ranked."]
+    if not any_alternatives:
+        return ["The warehouse has no production rows for the disrupted minerals: "
+                "alternative suppliers are not ranked."]
+    cfg = run.cfg
+    return [f"Spare capacity = capacity - production where the warehouse has "
+            f"capacity, else {cfg.spare_capacity_fraction:g} x production "
+            f"(proxy: {run.fname}: spare_capacity_fraction); governance weight = "
+            "(mean WGI + 2.5) / 5; score = spare per period x weight. Production "
+            "and spare are on the warehouse's basis (column basis: metal content "
+            "or gross weight of ore), which may differ from the demand's basis."]
+
+
+def _mineral_section(run: _Run, i: int, m: MineralConfig, wh: Warehouse | None
+                     ) -> tuple[list[dict[str, Any]], dict[str, Any], pd.DataFrame]:
+    """Schedule rows, summary row and alternative suppliers of the ``i``-th mineral."""
+    cfg, fname, sc = run.cfg, run.fname, run.scenario
+    affected = sorted({c for d in sc.disruptions if d.mineral == m.mineral for c in d.suppliers})
+    src_gap = (f"{fname}: scenarios[{sc.id}].disruptions ({', '.join(affected)}); "
+               f"{_cite(cfg, fname, m, 'supplier_shares')}; "
+               f"{_cite(cfg, fname, m, 'demand_t_per_year')}")
+    src_lever = (f"{_cite(cfg, fname, m, 'recycling_t_per_period')}; "
+                 f"{_cite(cfg, fname, m, 'substitution_fraction')}")
+    rows = [{"mineral": m.mineral, "period": t + 1, "demand_t": run.demand[i],
+             "gross_gap_t": run.gross[i, t], "levers_t": run.levers[i, t],
+             "release_t": run.release[i, t], "stock_left_t": run.left[i, t],
+             "remaining_t": run.remaining[i, t],
+             "source": f"gap: {src_gap}; levers: {src_lever}; {run.stock_source}"}
+            for t in range(cfg.periods)]
+    alt = (alternative_suppliers(wh, m.mineral, m.stage, affected,
+                                 spare_capacity_fraction=cfg.spare_capacity_fraction,
+                                 period_days=cfg.period_days)
+           if wh is not None else pd.DataFrame())
+    if not alt.empty:
+        alt.insert(0, "mineral", m.mineral)
+    value_source = (_cite(cfg, fname, m, "value_lost_usd_per_t")
+                    if m.value_lost_usd_per_t is not None else
+                    f"{fname}: value_lost_price_multiple ({cfg.value_lost_price_multiple:g}) "
+                    f"x {_cite(cfg, fname, m, 'price_usd_per_t')}")
+    summary = {
+        "mineral": m.mineral, "stock_t": run.stock[i], "gross_gap_t": run.gross[i].sum(),
+        "levers_t": run.levers[i].sum(), "release_t": run.release[i].sum(),
+        "remaining_t": run.remaining[i].sum(),
+        "remaining_cost": (run.remaining[i] * run.discount).sum() * cfg.value_lost(m),
+        "alternative_spare_t_per_period": (float(alt["spare_t_per_period"].sum())
+                                           if not alt.empty else float("nan")),
+        "source": f"gap: {src_gap}; value lost: {value_source}",
+    }
+    return rows, summary, alt
+
+
 def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = None, *,
                    stock: Mapping[str, float] | None = None, wh: Warehouse | None = None,
                    file: str | None = None) -> EmergencyPlan:
@@ -199,92 +318,22 @@ def emergency_plan(config: StockpileConfig | str | Path, scenario: str | None = 
         cfg, fname = config, file or config.name
     else:
         cfg, fname = read_stockpile_config(config), file or Path(config).name
-    sc = cfg.scenario(scenario)
-    k = [s.id for s in cfg.scenarios].index(sc.id)
-    stock_source = "stock: given by the caller"
-    if stock is None:
-        stock_source = f"stock: optimised plan of {fname}"
-        from mineralwatch.analytics.stockpile.optimize import optimize_stockpile
-
-        stock = optimize_stockpile(cfg, finite_difference=False).stock()
-    ids = cfg.mineral_ids()
-    x = np.array([float(stock.get(m, 0.0)) for m in ids])
-    problem = build_problem(cfg)
-    gross_all, levers_all = scenario_gaps(cfg)
-    gaps, gross, levers = problem.gaps[k], gross_all[k], levers_all[k]
-    allowed = problem.release_allowed()
-    release = drawdown(x, gaps, problem.max_release_t, allowed)
-    left = x[:, None] - np.cumsum(release, axis=1)
-    remaining = remaining_gap(gaps, release)
-    disc = problem.period_discount
-    dem = demand_per_period(cfg)
-    notes: list[str] = [
-        f"Gap per period = demand per period x share of the affected suppliers x magnitude "
-        f"(scenario {sc.id!r} in {fname}); periods of {cfg.period_days:g} days.",
-        "Releases are chronological: each period's gap is met from stock while it lasts, "
-        "within max_release_t_per_period.",
-        _discount_note(cfg, fname),
-    ]
-    held = [m.mineral for i, m in enumerate(cfg.minerals)
-            if (gaps[i] > 0).any() and not allowed[i][gaps[i] > 0].all()]
-    if held:
-        notes.append(f"No release where the discounted value lost is below the discounted "
-                     f"residual value of keeping the stock (d_t x value lost < d_end x "
-                     f"residual value): {', '.join(held)}.")
-    rows, summary, alts = [], [], []
+    run, allowed = _run_scenario(cfg, fname, scenario, stock)
+    notes = _opening_notes(run, allowed)
+    rows: list[dict[str, Any]] = []
+    summary: list[dict[str, Any]] = []
+    alts: list[pd.DataFrame] = []
     for i, m in enumerate(cfg.minerals):
-        if not (gross[i] > 0).any():
+        if not (run.gross[i] > 0).any():
             continue
-        affected = sorted({c for d in sc.disruptions if d.mineral == m.mineral
-                           for c in d.suppliers})
-        src_gap = (f"{fname}: scenarios[{sc.id}].disruptions ({', '.join(affected)}); "
-                   f"{_cite(cfg, fname, m, 'supplier_shares')}; "
-                   f"{_cite(cfg, fname, m, 'demand_t_per_year')}")
-        src_lever = (f"{_cite(cfg, fname, m, 'recycling_t_per_period')}; "
-                     f"{_cite(cfg, fname, m, 'substitution_fraction')}")
-        for t in range(cfg.periods):
-            rows.append({
-                "mineral": m.mineral, "period": t + 1, "demand_t": dem[i],
-                "gross_gap_t": gross[i, t], "levers_t": levers[i, t],
-                "release_t": release[i, t], "stock_left_t": left[i, t],
-                "remaining_t": remaining[i, t],
-                "source": f"gap: {src_gap}; levers: {src_lever}; {stock_source}",
-            })
-        alt = (alternative_suppliers(wh, m.mineral, m.stage, affected,
-                                     spare_capacity_fraction=cfg.spare_capacity_fraction,
-                                     period_days=cfg.period_days)
-               if wh is not None else pd.DataFrame())
+        m_rows, m_summary, alt = _mineral_section(run, i, m, wh)
+        rows += m_rows
+        summary.append(m_summary)
         if not alt.empty:
-            alt.insert(0, "mineral", m.mineral)
             alts.append(alt)
-        spare = float(alt["spare_t_per_period"].sum()) if not alt.empty else float("nan")
-        summary.append({
-            "mineral": m.mineral, "stock_t": x[i], "gross_gap_t": gross[i].sum(),
-            "levers_t": levers[i].sum(), "release_t": release[i].sum(),
-            "remaining_t": remaining[i].sum(),
-            "remaining_cost": (remaining[i] * disc).sum() * cfg.value_lost(m),
-            "alternative_spare_t_per_period": spare,
-            "source": f"gap: {src_gap}; value lost: "
-                      f"{_cite(cfg, fname, m, 'value_lost_usd_per_t')}"
-                      if m.value_lost_usd_per_t is not None else
-                      f"gap: {src_gap}; value lost: {fname}: value_lost_price_multiple "
-                      f"({cfg.value_lost_price_multiple:g}) x "
-                      f"{_cite(cfg, fname, m, 'price_usd_per_t')}",
-        })
-    if wh is None:
-        notes.append("No warehouse given: alternative suppliers are not ranked.")
-    elif not alts:
-        notes.append("The warehouse has no production rows for the disrupted minerals: "
-                     "alternative suppliers are not ranked.")
-    else:
-        notes.append(f"Spare capacity = capacity - production where the warehouse has "
-                     f"capacity, else {cfg.spare_capacity_fraction:g} x production "
-                     f"(proxy: {fname}: spare_capacity_fraction); governance weight = "
-                     "(mean WGI + 2.5) / 5; score = spare per period x weight. Production "
-                     "and spare are on the warehouse's basis (column basis: metal content "
-                     "or gross weight of ore), which may differ from the demand's basis.")
+    notes += _supplier_notes(run, wh, bool(alts))
     return EmergencyPlan(
-        config_name=cfg.name, config_file=fname, scenario=sc, currency=cfg.currency,
+        config_name=cfg.name, config_file=fname, scenario=run.scenario, currency=cfg.currency,
         periods=cfg.periods, period_days=cfg.period_days,
         schedule=pd.DataFrame(rows), summary=pd.DataFrame(summary),
         alternatives=pd.concat(alts, ignore_index=True) if alts else pd.DataFrame(),

@@ -6,7 +6,9 @@
 (96600.0, 't', 'export_quota')
 
 Citations are ``{doc_id, passage, start, end}`` with the span relative to the passage
-text (:func:`extract` treats its input as one passage).
+text (:func:`extract` treats its input as one passage). Traditional Chinese is read
+through its simplified form (:func:`~mineralwatch.documents.language.to_simplified`,
+character for character, so spans and quoted text are those of the original).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from mineralwatch.documents.extract.companies import Company, find_companies
 from mineralwatch.documents.extract.context import analyse
 from mineralwatch.documents.extract.events import Event, events_in
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
+from mineralwatch.documents.language import to_simplified
 
 
 @dataclass
@@ -53,11 +56,15 @@ def extract(text: str, *, doc_id: str = "", passage: int = 0,
         the acting country of a sentence that names none (the last actor of the
         previous passage of the same document).
     """
-    sents = analyse(text)
-    qs = [replace(q, doc_id=doc_id, passage=passage) for q in quantities_in(sents)]
+    simple = to_simplified(text)  # same length: every span holds in ``text`` too
+    sents = analyse(simple)
+    qs = [replace(q, doc_id=doc_id, passage=passage, text=text[q.start:q.end].strip())
+          for q in quantities_in(sents)]
     evs, last = events_in(sents, qs, default_year=default_year, context_actor=context_actor)
     for e in evs:
         e.citations = [{"doc_id": doc_id, "passage": passage, **c} for c in e.citations]
+        if e.citations:
+            e.text = text[int(e.citations[0]["start"]):int(e.citations[0]["end"])]
     return Extraction(qs, evs, find_companies(text), last)
 
 
