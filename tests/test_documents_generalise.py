@@ -195,3 +195,64 @@ def test_unsupported_language_is_stored_flagged_and_not_mined(wh, tmp_path) -> N
                        ).fetchone() == (0,)
     assert con.execute("select count(*) from claim").fetchone() == (0,)
     assert [h.doc_id for h in search(wh, "exportförbud kobolt")][:1] == ["sv1"]
+
+
+# --- dates: the document's own date resolves relative ones ---------------------------
+
+def _dated(text: str, published: str | None) -> list[tuple[str, date | None, date | None]]:
+    from mineralwatch.documents.extract.dating import document_date
+
+    d = document_date(text, published)
+    return [(e.measure, e.announced, e.effective)
+            for e in extract(text, default_year=d.year if d else None, doc_date=d).events]
+
+
+def test_dateline_and_weekday_resolve_the_dates() -> None:
+    # bignewsnetwork.com/news/275019500/1st-ld-writethru-china-announces-export-controls-...
+    # (page dated "4th February 2025, 20:45 GMT+11"; the Xinhua dateline is the date)
+    text = ("BEIJING, Feb. 4 (Xinhua) -- China on Tuesday announced export controls on items "
+            "related to tungsten, tellurium, bismuth, molybdenum and indium, according to a "
+            "statement jointly issued by the Ministry of Commerce (MOC) and the General "
+            "Administration of Customs. The policy comes into effect on Tuesday, according "
+            "to the statement.")
+    assert _dated(text, "2025-02-05") == [
+        ("export_licence_dual_use", date(2025, 2, 4), date(2025, 2, 4))]
+
+
+def test_effective_immediately_in_the_list_sentence() -> None:
+    # www.malaymail.com/news/money/2025/02/04/china-expands-critical-mineral-export-...
+    text = ("HONG KONG, Feb 4 — China announced sweeping export restrictions today on five "
+            "metals used across defence, clean energy and other industries. The controls, "
+            "which come into effect immediately, cover the metals tungsten, tellurium, "
+            "bismuth, indium and molybdenum and their related products.")
+    assert _dated(text, "2025-02-04") == [
+        ("export_licence_dual_use", date(2025, 2, 4), date(2025, 2, 4))]
+
+
+def test_jiriqi_is_the_document_date_and_zhi_the_end() -> None:
+    # www.swissinfo.ch/chi/中国放宽镓锗等两用物项对美出口/90303422 (dated 2025-11-09)
+    text = ("（法新社北京9日电） 中国去年底公布暂停镓、锗等两用物项对美国出口。"
+            "中国商务部今天公布，相关措施自即日起至2026年11月27日暂停实施。")
+    from mineralwatch.documents.extract.dating import document_date
+
+    d = document_date(text, "2025-11-09")
+    evs = extract(text, default_year=2025, doc_date=d).events
+    [s] = [e for e in evs if e.measure == "suspension_of_measure"]
+    assert (s.minerals, s.effective, s.ends) == (["gallium", "germanium"],
+                                                 date(2025, 11, 9), date(2026, 11, 27))
+    assert all(e.effective is None for e in evs if e is not s)
+
+
+def test_posting_time_of_a_mirror_is_no_announcement_date() -> None:
+    # 湖南礦業網 mirror of the MOFCOM notice of 2024-12-03, posted 2024-12-09
+    text = ("發表時間 :2024-12-09 10:36:58\n商務部發布公告稱,決定加強相關兩用物項對美國出口管制。"
+            "二是原則上不予許可鎵、鍺、銻、超硬材料相關兩用物項對美國出口。")
+    assert all(a is None for _, a, _ in _dated(text, None))
+
+
+def test_publication_date_resolves_fabushiri_qi() -> None:
+    # 湖南礦業網, as above: "公告自公布之日起正式實施" is effective on the notice's date
+    text = ("商務部發布公告稱,決定加強相關兩用物項對美國出口管制。"
+            "二是原則上不予許可鎵、鍺、銻、超硬材料相關兩用物項對美國出口。公告自公布之日起正式實施。")
+    got = _dated(text, "2024-12-03")
+    assert ("export_prohibition", None, date(2024, 12, 3)) in got
