@@ -3,8 +3,8 @@
 The date of a document is what the document says of itself: a date header line
 ("date 2025-02-04", "发布时间：2024-12-09"), a stated publication date, or a news
 dateline ("BEIJING, Feb. 4 (Xinhua) --", "HONG KONG, Feb 4 —", 新华社北京10月9日电,
-its year from ``published``); failing those, the ``published`` date its reader gave it. Never its URL: a mirror's path
-says when the mirror posted it.
+its year from ``published``); failing those, the ``published`` date its reader gave
+it. Never its URL: a mirror's path says when the mirror posted it.
 
 >>> document_date("BEIJING, Feb. 4 (Xinhua) -- China on Tuesday announced ...", "2025-02-05")
 datetime.date(2025, 2, 4)
@@ -21,8 +21,8 @@ from datetime import date, timedelta
 from mineralwatch.documents.extract.context import _MON, DateMention, find_dates
 
 #: Words before a date that make it the end of a measure, not its start.
-UNTIL_CUE = re.compile(r"(?i)(?:\buntil|\btill|\bthrough|\bexpir\w*(?: on)?|\bends? on|至|到|截至|截止)"
-                       r"\s*$")
+UNTIL_CUE = re.compile(r"(?i)(?:\buntil|\btill|\bthrough|\bexpir\w*(?: on)?|\bends? on|"
+                       r"至|到|截至|截止)\s*$")
 
 #: Words that introduce a page's posting or publication time (a date after them is the
 #: document's, never an event's).
