@@ -32,6 +32,9 @@ from mineralwatch.store import Warehouse
 
 #: Documents per write transaction.
 BATCH = 200
+#: Passages shorter than this (characters) take the document's language: too few words
+#: to tell French from English by themselves.
+SHORT_PASSAGE = 60
 
 
 @dataclass
@@ -134,12 +137,13 @@ def document_rows(doc: RawDocument) -> store.DocumentRows:
     doc_date = document_date(doc.text, doc.published)
     year = doc_date.year if doc_date else _year(doc.published)
     for i, s in enumerate(spans):
-        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text,
-                      "language": detect_language(s.text), "start": s.start, "end": s.end,
-                      "hash": fingerprint(s.text)})
+        plang = detect_language(s.text) if len(s.text) >= SHORT_PASSAGE else lang
+        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text, "language": plang,
+                      "start": s.start, "end": s.end, "hash": fingerprint(s.text)})
         if is_supported(lang):  # no rules for other languages: no invented events
             found.extend(extract(s.text, doc_id=doc.doc_id, passage=i, default_year=year,
-                                 context_actor=found.last_actor, doc_date=doc_date))
+                                 context_actor=found.last_actor, doc_date=doc_date,
+                                 lang=plang))
     claims = [{"id": f"{doc.doc_id}:{q.passage}:{q.start}:{n}", "value": q.value,
                "unit": q.unit, "measure": q.measure, "mineral": q.mineral,
                "country": q.country, "year": q.year, "doc_id": doc.doc_id,

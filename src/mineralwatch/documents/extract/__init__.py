@@ -20,7 +20,7 @@ from mineralwatch.documents.extract.companies import Company, find_companies
 from mineralwatch.documents.extract.context import analyse
 from mineralwatch.documents.extract.events import Event, events_in
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
-from mineralwatch.documents.language import to_simplified
+from mineralwatch.documents.language import detect_language, to_simplified
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Extraction:
 
 def extract(text: str, *, doc_id: str = "", passage: int = 0,
             default_year: int | None = None, context_actor: str | None = None,
-            doc_date: date | None = None) -> Extraction:
+            doc_date: date | None = None, lang: str | None = None) -> Extraction:
     """Figures, policy events and companies in one passage of text.
 
     Parameters
@@ -59,11 +59,14 @@ def extract(text: str, *, doc_id: str = "", passage: int = 0,
     doc_date
         the document's own date (:func:`.dating.document_date`): resolves "Tuesday",
         "effective immediately", 即日起, 发布之日起 and a bare 9日.
+    lang
+        the language of the passage (detected when not given): how its numbers are
+        written ("12 345" in French).
     """
     simple = to_simplified(text)  # same length: every span holds in ``text`` too
     sents = analyse(simple)
     qs = [replace(q, doc_id=doc_id, passage=passage, text=text[q.start:q.end].strip())
-          for q in quantities_in(sents)]
+          for q in quantities_in(sents, lang or detect_language(text))]
     evs, last = events_in(sents, qs, default_year=default_year, context_actor=context_actor,
                           doc_date=doc_date)
     for e in evs:
