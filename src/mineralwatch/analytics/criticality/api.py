@@ -102,7 +102,8 @@ def load_inputs(wh: Warehouse, importer: str,
             supply = pd.concat([supply, derived], ignore_index=True)
     return CriticalityInputs(
         supply=supply, governance=governance, parameters=eu_parameters(),
-        end_use=_table(wh, "end_use"), import_reliance=_table(wh, "import_reliance"))
+        end_use=_table(wh, "end_use"), import_reliance=_table(wh, "import_reliance"),
+        production=_table(wh, "production"))
 
 
 @cached
