@@ -195,3 +195,135 @@ def test_unsupported_language_is_stored_flagged_and_not_mined(wh, tmp_path) -> N
                        ).fetchone() == (0,)
     assert con.execute("select count(*) from claim").fetchone() == (0,)
     assert [h.doc_id for h in search(wh, "exportförbud kobolt")][:1] == ["sv1"]
+
+
+# --- dates: the document's own date resolves relative ones ---------------------------
+
+def _dated(text: str, published: str | None) -> list[tuple[str, date | None, date | None]]:
+    from mineralwatch.documents.extract.dating import document_date
+
+    d = document_date(text, published)
+    return [(e.measure, e.announced, e.effective)
+            for e in extract(text, default_year=d.year if d else None, doc_date=d).events]
+
+
+def test_dateline_and_weekday_resolve_the_dates() -> None:
+    # bignewsnetwork.com/news/275019500/1st-ld-writethru-china-announces-export-controls-...
+    # (page dated "4th February 2025, 20:45 GMT+11"; the Xinhua dateline is the date)
+    text = ("BEIJING, Feb. 4 (Xinhua) -- China on Tuesday announced export controls on items "
+            "related to tungsten, tellurium, bismuth, molybdenum and indium, according to a "
+            "statement jointly issued by the Ministry of Commerce (MOC) and the General "
+            "Administration of Customs. The policy comes into effect on Tuesday, according "
+            "to the statement.")
+    assert _dated(text, "2025-02-05") == [
+        ("export_licence_dual_use", date(2025, 2, 4), date(2025, 2, 4))]
+
+
+def test_effective_immediately_in_the_list_sentence() -> None:
+    # www.malaymail.com/news/money/2025/02/04/china-expands-critical-mineral-export-...
+    text = ("HONG KONG, Feb 4 — China announced sweeping export restrictions today on five "
+            "metals used across defence, clean energy and other industries. The controls, "
+            "which come into effect immediately, cover the metals tungsten, tellurium, "
+            "bismuth, indium and molybdenum and their related products.")
+    assert _dated(text, "2025-02-04") == [
+        ("export_licence_dual_use", date(2025, 2, 4), date(2025, 2, 4))]
+
+
+def test_jiriqi_is_the_document_date_and_zhi_the_end() -> None:
+    # www.swissinfo.ch/chi/中国放宽镓锗等两用物项对美出口/90303422 (dated 2025-11-09)
+    text = ("（法新社北京9日电） 中国去年底公布暂停镓、锗等两用物项对美国出口。"
+            "中国商务部今天公布，相关措施自即日起至2026年11月27日暂停实施。")
+    from mineralwatch.documents.extract.dating import document_date
+
+    d = document_date(text, "2025-11-09")
+    evs = extract(text, default_year=2025, doc_date=d).events
+    [s] = [e for e in evs if e.measure == "suspension_of_measure"]
+    assert (s.minerals, s.effective, s.ends) == (["gallium", "germanium"],
+                                                 date(2025, 11, 9), date(2026, 11, 27))
+    assert all(e.effective is None for e in evs if e is not s)
+
+
+def test_posting_time_of_a_mirror_is_no_announcement_date() -> None:
+    # 湖南礦業網 mirror of the MOFCOM notice of 2024-12-03, posted 2024-12-09
+    text = ("發表時間 :2024-12-09 10:36:58\n商務部發布公告稱,決定加強相關兩用物項對美國出口管制。"
+            "二是原則上不予許可鎵、鍺、銻、超硬材料相關兩用物項對美國出口。")
+    assert all(a is None for _, a, _ in _dated(text, None))
+
+
+def test_publication_date_resolves_fabushiri_qi() -> None:
+    # 湖南礦業網, as above: "公告自公布之日起正式實施" is effective on the notice's date
+    text = ("商務部發布公告稱,決定加強相關兩用物項對美國出口管制。"
+            "二是原則上不予許可鎵、鍺、銻、超硬材料相關兩用物項對美國出口。公告自公布之日起正式實施。")
+    got = _dated(text, "2024-12-03")
+    assert ("export_prohibition", None, date(2024, 12, 3)) in got
+
+
+# --- figures: numbers as each language writes them -----------------------------------
+
+def _figures(text: str) -> list[tuple[float, str, str | None]]:
+    return [(round(q.value, 6), q.unit, q.measure) for q in extract(text).quantities]
+
+
+def test_french_thousands_spaces_and_decimal_commas() -> None:
+    # finances-entreprises.com/la-rdc-realise-une-production-record-de-198-844-tonnes-...
+    text = ("En 2024, la production du cobalt de l’industrie minière de la République "
+            "démocratique du Congo est évaluée à 198 844 tonnes contre 152 798 tonnes en "
+            "2023, selon les données du ministère des Mines.")
+    got = extract(text).quantities
+    assert [(q.value, q.unit, q.country) for q in got] == [(198844.0, "t", "COD"),
+                                                           (152798.0, "t", "COD")]
+    # francais.news-pravda.com/world/2023/08/02/13789.html
+    text = ("De janvier à juin, la Chine a fourni 67 tonnes de métaux rares, les principaux "
+            "acheteurs étant l'Allemagne (11,4 tonnes), le Japon (11,1 tonnes) et les "
+            "Pays-Bas (7,9 tonnes).")
+    assert [v for v, _, _ in _figures(text)] == [67.0, 11.4, 11.1, 7.9]
+
+
+def test_french_pour_cent_and_points_as_thousands() -> None:
+    # metaux-industriels.net/gallium-et-germanium-les-exportations-reprennent-...
+    text = ("Comme le montrent les données des autorités douanières chinoises, 1.530 "
+            "kilogrammes de gallium et 721 kilogrammes de germanium ont été exportés en "
+            "novembre. Cela représente même 512 pour cent de plus de gallium qu’au mois "
+            "d’octobre précédent.")
+    assert _figures(text)[:2] == [(1.53, "t", None), (0.721, "t", "exports")]
+    assert _figures(text)[2][:2] == (512.0, "%")
+
+
+def test_german_points_kilogramm_and_prozent() -> None:
+    # gallium.de/2025/06/23/china-gallium-exporte-im-mai-auf-null-gesunken-...
+    text = ("Die Germanium-Exporte sanken im Vergleich zum Vorjahr um mehr als 60 Prozent "
+            "auf 675 Kilogramm, gegenüber 1.822 Kilogramm im Mai 2024.")
+    assert _figures(text) == [(-60.0, "%", "growth"), (0.675, "t", "exports"),
+                              (1.822, "t", None)]
+    # de.marketscreener.com/.../Kongos-Kupfer-und-Kobaltproduktion-steigt-in-Q1-an--41282648/
+    text = ("Das zentralafrikanische Land produzierte in den ersten drei Monaten des Jahres "
+            "572.983 Tonnen Kupfer und 28.990 Tonnen Kobalt, wie aus den Statistiken "
+            "hervorgeht. Die Goldproduktion stieg im gleichen Zeitraum um 4,4% auf 7.797 kg.")
+    assert _figures(text) == [(572983.0, "t", "production"), (28990.0, "t", "production"),
+                              (4.4, "%", "growth"), (7.797, "t", "production")]
+
+
+def test_english_points_stay_decimal() -> None:
+    assert _figures("Germanium exports fell to 1.822 tonnes.") == [(1.822, "t", "exports")]
+
+
+def test_ore_grade_is_not_a_growth_rate() -> None:
+    # www.chaxiaohao.com/read-1752167511l6466305.html
+    text = "当前市场主流品位的黑钨精矿(≥65%)价格已达17.3万元/吨,白钨精矿(≥65%)为17.2万元/吨。"
+    assert _figures(text) == [(65.0, "%", "grade"), (173000.0, "CNY/t", "price"),
+                              (65.0, "%", "grade"), (172000.0, "CNY/t", "price")]
+    # metal-mineral.cn/info-detail/从矿山到尖端科技黑钨精矿的产业链之旅
+    assert _figures("原矿被富集成WO₃含量≥65%的精矿。") == [(65.0, "%", "grade")]
+
+
+def test_written_minus_is_a_decline() -> None:
+    assert _figures("2024年1-9月稀土出口量同比-3.2%。")[-1] == (-3.2, "%", "growth")
+
+
+def test_caps_and_permitted_shipments_are_quota_figures() -> None:
+    # crestafrica.com/congo-to-lift-cobalt-export-ban-and-introduce-quotas-starting-october-16
+    text = ("Miners will be permitted to ship up to 18,125 tons of cobalt for the remainder "
+            "of 2025, while exports in 2026 and 2027 will be capped at 96,600 tonnes each "
+            "year, according to the Authority for the Regulation and Control of Strategic "
+            "Mineral Substances' Markets, Reuters reported.")
+    assert _figures(text) == [(18125.0, "t", "export_quota"), (96600.0, "t", "export_quota")]

@@ -22,6 +22,7 @@ from typing import Any
 
 from mineralwatch.documents import store
 from mineralwatch.documents.extract import Extraction, extract
+from mineralwatch.documents.extract.dating import document_date
 from mineralwatch.documents.extract.events import Event, add_mention, specific
 from mineralwatch.documents.language import detect_language, is_supported, language_code
 from mineralwatch.documents.readers import MAX_BYTES, SUFFIXES, RawDocument, read_file
@@ -31,6 +32,9 @@ from mineralwatch.store import Warehouse
 
 #: Documents per write transaction.
 BATCH = 200
+#: Passages shorter than this (characters) take the document's language: too few words
+#: to tell French from English by themselves.
+SHORT_PASSAGE = 60
 
 
 @dataclass
@@ -130,14 +134,16 @@ def document_rows(doc: RawDocument) -> store.DocumentRows:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     found = Extraction()
     prows = []
-    year = _year(doc.published)
+    doc_date = document_date(doc.text, doc.published)
+    year = doc_date.year if doc_date else _year(doc.published)
     for i, s in enumerate(spans):
-        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text,
-                      "language": detect_language(s.text), "start": s.start, "end": s.end,
-                      "hash": fingerprint(s.text)})
+        plang = detect_language(s.text) if len(s.text) >= SHORT_PASSAGE else lang
+        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text, "language": plang,
+                      "start": s.start, "end": s.end, "hash": fingerprint(s.text)})
         if is_supported(lang):  # no rules for other languages: no invented events
             found.extend(extract(s.text, doc_id=doc.doc_id, passage=i, default_year=year,
-                                 context_actor=found.last_actor))
+                                 context_actor=found.last_actor, doc_date=doc_date,
+                                 lang=plang))
     claims = [{"id": f"{doc.doc_id}:{q.passage}:{q.start}:{n}", "value": q.value,
                "unit": q.unit, "measure": q.measure, "mineral": q.mineral,
                "country": q.country, "year": q.year, "doc_id": doc.doc_id,
@@ -163,7 +169,8 @@ def event_record(e: Event, doc_id: str) -> dict[str, Any]:
         "instrument": e.instrument, "measure": e.measure, "minerals": e.minerals,
         "hs_codes": hs, "target": e.target,
         "announced": e.announced.isoformat() if e.announced else None,
-        "effective": e.effective.isoformat() if e.effective else None, "ends": None,
+        "effective": e.effective.isoformat() if e.effective else None,
+        "ends": e.ends.isoformat() if e.ends else None,
         "quantity": e.quantity, "quantity_unit": e.quantity_unit, "status": "extracted",
         "suspends": None, "title": f"{e.actor} {e.measure.replace('_', ' ')}: {names}",
         "note": e.text[:300], "citations": e.citations,

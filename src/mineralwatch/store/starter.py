@@ -8,6 +8,7 @@ the raw file, its checksum, publisher, licence and loader version.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -78,7 +79,7 @@ def ingest_starter(wh: Warehouse, *, force: bool = False,
             src = SourceInfo.for_file("events", path, loader.version,
                                       publisher="mineralwatch curated register",
                                       licence="CC BY 4.0")
-        src.path = "mineralwatch/data/events.yaml"
+        src = dataclasses.replace(src, path="mineralwatch/data/events.yaml")
         results.append(wh.ingest(frames, src, force=force))
     return results
 

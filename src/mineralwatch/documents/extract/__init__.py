@@ -14,12 +14,13 @@ character for character, so spans and quoted text are those of the original).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from mineralwatch.documents.extract.companies import Company, find_companies
 from mineralwatch.documents.extract.context import analyse
 from mineralwatch.documents.extract.events import Event, events_in
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
-from mineralwatch.documents.language import to_simplified
+from mineralwatch.documents.language import detect_language, to_simplified
 
 
 @dataclass
@@ -40,8 +41,8 @@ class Extraction:
 
 
 def extract(text: str, *, doc_id: str = "", passage: int = 0,
-            default_year: int | None = None, context_actor: str | None = None
-            ) -> Extraction:
+            default_year: int | None = None, context_actor: str | None = None,
+            doc_date: date | None = None, lang: str | None = None) -> Extraction:
     """Figures, policy events and companies in one passage of text.
 
     Parameters
@@ -55,12 +56,19 @@ def extract(text: str, *, doc_id: str = "", passage: int = 0,
     context_actor
         the acting country of a sentence that names none (the last actor of the
         previous passage of the same document).
+    doc_date
+        the document's own date (:func:`.dating.document_date`): resolves "Tuesday",
+        "effective immediately", 即日起, 发布之日起 and a bare 9日.
+    lang
+        the language of the passage (detected when not given): how its numbers are
+        written ("12 345" in French).
     """
     simple = to_simplified(text)  # same length: every span holds in ``text`` too
     sents = analyse(simple)
     qs = [replace(q, doc_id=doc_id, passage=passage, text=text[q.start:q.end].strip())
-          for q in quantities_in(sents)]
-    evs, last = events_in(sents, qs, default_year=default_year, context_actor=context_actor)
+          for q in quantities_in(sents, lang or detect_language(text))]
+    evs, last = events_in(sents, qs, default_year=default_year, context_actor=context_actor,
+                          doc_date=doc_date)
     for e in evs:
         e.citations = [{"doc_id": doc_id, "passage": passage, **c} for c in e.citations]
         if e.citations:

@@ -24,6 +24,7 @@ from datetime import date
 from mineralwatch.documents import glossary, lexicon
 from mineralwatch.documents.extract.clauses import CLAUSE_BREAK, clauses
 from mineralwatch.documents.extract.context import Sentence, analyse, find_dates, nearest
+from mineralwatch.documents.extract.dating import POSTED_CUE, UNTIL_CUE, relative_dates
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
 
 #: Trigger patterns per measure type (schema.MEASURES), checked in this order: the first
@@ -37,6 +38,7 @@ TRIGGERS: dict[str, str] = {
         r"\b(?:ban|bans|prohibition|controls?|restrictions?|quotas?|tariffs?|measures?|duty|"
         r"duties|tax|requirements?)"
         r"|暂停(?:实施|执行)?[^。；]{0,20}(?:禁令|管制|措施|配额|关税|公告)|停止执行|"
+        r"(?:禁令|管制|措施|公告|规定|第[一二三四五六七八九十\d]+款)[^。；]{0,30}暂停(?:实施|执行)|"
         r"取消[^。；]{0,10}(?:禁令|管制|配额)"),
     "minimum_export_price": r"minimum export price|出口最低价|最低出口价",
     "price_floor": (r"price floor|floor price|guarante\w* (?:a |the )?(?:minimum )?price|"
@@ -120,6 +122,7 @@ class Event:
     target: list[str] = field(default_factory=lambda: ["ALL"])
     announced: date | None = None
     effective: date | None = None
+    ends: date | None = None
     quantity: float | None = None
     quantity_unit: str | None = None
     period: str | None = None  # a month without a day ("2025-04", "04"): not a date
@@ -141,6 +144,15 @@ class Event:
         """A stable id: the same event in the same document keeps its id on re-ingest."""
         raw = "|".join(map(str, (doc_id, *self.key)))
         return "x-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Dating:
+    """What dates a passage: the year of dates written without one (usually the
+    publication year) and the document's own date (resolves "Tuesday", 即日起)."""
+
+    year: int | None = None
+    today: date | None = None
 
 
 #: At most this many measures are read from one sentence.
@@ -309,27 +321,47 @@ ANNOUNCE_CUE = re.compile(r"(?i)(?:announc\w*|issu\w*|publish\w*|releas\w*|said|
                           r"发布|宣布|公布)\W*(?:\w+\W+){0,3}$")
 
 
-def _dates(sent: Sentence, default_year: int | None, measure: str, trigger: int,
+def _dates(sent: Sentence, dating: Dating, measure: str, trigger: int,
            others: list[int]) -> tuple[date | None, date | None]:
     """Announced and effective dates for the trigger at ``trigger`` (sentence offset).
 
     With several triggers in one sentence a date belongs to the nearest. A date after
-    "from", "starting", "effective" (or before 起) is effective; for a suspension, a date
-    is effective unless the text says it was announced.
+    "from", "starting", "effective" (or before 起) is effective, and so are "effective
+    immediately", 即日起 and 发布之日起 (the document's own date); for a suspension, a
+    date is effective unless the text says it was announced. A page's posting time
+    ("发表时间：2024-12-09", "Posted: ...") is no date of the event.
     """
     announced = effective = None
-    for d in find_dates(sent.text, default_year):
+    found = find_dates(sent.text, dating.year) + relative_dates(sent.text, dating.today)
+    taken: list[tuple[int, int]] = []
+    for d in sorted(found, key=lambda x: (x.start, -x.end)):
+        if any(s <= d.start < e for s, e in taken):
+            continue
+        taken.append((d.start, d.end))
         mine = abs(d.start - trigger)
         if any(abs(d.start - o) < mine for o in others):
             continue
         before = sent.text[max(0, d.start - 30):d.start]
+        if POSTED_CUE.search(sent.passage[max(0, sent.span.start + d.start - 40):
+                                          sent.span.start + d.start]) or UNTIL_CUE.search(
+                                              before):
+            continue  # a posting time; an end date (see :func:`_ends`)
         after = sent.text[d.end:d.end + 8]
-        if EFFECTIVE_CUE.search(before) or EFFECTIVE_AFTER.match(after) or (
+        if d.effective or EFFECTIVE_CUE.search(before) or EFFECTIVE_AFTER.match(after) or (
                 measure == "suspension_of_measure" and not ANNOUNCE_CUE.search(before)):
             effective = effective or d.value
         else:
             announced = announced or d.value
     return announced, effective
+
+
+def _ends(sent: Sentence, dating: Dating) -> date | None:
+    """The date a measure ends: the first one after "until", "through", 至 ... ("自即日起
+    至2026年11月27日暂停实施")."""
+    for d in find_dates(sent.text, dating.year):
+        if UNTIL_CUE.search(sent.text[max(0, d.start - 12):d.start]):
+            return d.value
+    return None
 
 
 def _refine(measure: str, actor: str, text: str) -> str:
@@ -360,20 +392,25 @@ def _target(sent: Sentence) -> list[str]:
 
 
 def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = None, *,
-              default_year: int | None = None, context_actor: str | None = None
-              ) -> tuple[list[Event], str | None]:
+              default_year: int | None = None, context_actor: str | None = None,
+              doc_date: date | None = None) -> tuple[list[Event], str | None]:
     """Policy events in analysed sentences, merged by key, and the last actor named.
 
     ``context_actor`` is the actor of a sentence that names none (the last one named
-    before it, in this passage or, when given, an earlier one).
+    before it, in this passage or, when given, an earlier one); ``doc_date`` the
+    document's own date (:func:`.dating.document_date`), which resolves relative dates.
     """
-    out: dict[tuple[object, ...], Event] = {}
+    found_events: list[Event] = []
+    dating = Dating(default_year or (doc_date.year if doc_date else None), doc_date)
     for i, sent in enumerate(sentences):
         found = _measures(sent)
         named = [c.id for c in actor_candidates(sent)]
         auth = [glossary.authority_country(a.concept) for a in sent.authorities]
-        listed = listed_minerals(sent, sentences[i + 1] if i + 1 < len(sentences) else None)
+        following = sentences[i + 1] if i + 1 < len(sentences) else None
+        listed = listed_minerals(sent, following) or _referred(sent, found, found_events)
         if not found or not (sent.minerals or listed) or NEGATION.search(sent.text):
+            if not found:
+                _date_previous(sent, found_events, dating)
             context_actor = next((a for a in auth if a), None) or (named[0] if named
                                                                     else context_actor)
             continue
@@ -381,16 +418,62 @@ def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = Non
         actor, authorities = _actor(sent, pos, context_actor)
         if actor is None:
             continue
-        for ev in _sentence_events(sent, found, actor, authorities, quantities or [],
-                                   default_year, listed):
-            add_mention(out, ev)
+        evs = _sentence_events(sent, found, actor, authorities, quantities or [],
+                               dating, listed)
+        if listed and following is not None:
+            for e in evs:  # "... cover tungsten, ...; the controls take effect immediately"
+                e.effective = e.effective or _dates(following, dating, e.measure, 0, [])[1]
+        found_events.extend(evs)
         context_actor = actor
+    out: dict[tuple[object, ...], Event] = {}
+    for e in found_events:
+        add_mention(out, e)
     return list(out.values()), context_actor
+
+
+#: Words that refer back to measures already named ("the ban", 相关措施).
+REFERRING = re.compile(r"(?i)\b(?:the|these|those|this|that|such) (?:ban|bans|measures?|"
+                       r"controls|restrictions|quotas?|prohibition)\b|相关措施|上述措施|该措施|"
+                       r"上述|该禁令|相关管制")
+
+
+def _referred(sent: Sentence, found: list[tuple[str, re.Match[str]]],
+              events: list[Event]) -> list[str] | None:
+    """The minerals of the last event found, for a measure in a sentence that names no
+    mineral but refers back to one ("相关措施自即日起至2026年11月27日暂停实施")."""
+    if not found or sent.minerals or not events or not REFERRING.search(sent.text):
+        return None
+    return list(events[-1].minerals)
+
+
+#: A sentence that dates the measure of the sentence before ("The policy comes into
+#: effect on Tuesday", 公告自公布之日起正式实施).
+TAKES_EFFECT = re.compile(r"(?i)\b(?:comes?|came|coming) into (?:effect|force)|"
+                          r"\btak(?:es?|ing) effect|\btook effect|\beffective\b|生效|施行|实施")
+
+
+def _date_previous(sent: Sentence, events: list[Event], dating: Dating) -> None:
+    """Give the last event found so far the effective date of ``sent`` when ``sent``
+    names no mineral and says when a measure takes effect."""
+    if not events or sent.minerals or events[-1].effective is not None:
+        return
+    m = TAKES_EFFECT.search(sent.text)
+    if m is None or NEGATION.search(sent.text):
+        return
+    effective = _dates(sent, dating, "x", m.start(), [])[1]
+    if effective is None:
+        dates = find_dates(sent.text, dating.year) + relative_dates(sent.text, dating.today)
+        effective = dates[0].value if len(dates) == 1 else None
+    last = events[-1]
+    for e in events:
+        if e.citations == last.citations and e.effective is None:
+            e.effective = effective
+            e.period = None if effective else e.period
 
 
 def _sentence_events(sent: Sentence, found: list[tuple[str, re.Match[str]]], actor: str,
                      authorities: list[str], quantities: list[Quantity],
-                     default_year: int | None, listed: list[str] | None) -> list[Event]:
+                     dating: Dating, listed: list[str] | None) -> list[Event]:
     """One event per measure found in ``sent`` (several when one measure is stated
     twice with different dates, as in a ban imposed and re-imposed)."""
     inst = INSTRUMENT.search(sent.text)
@@ -399,9 +482,9 @@ def _sentence_events(sent: Sentence, found: list[tuple[str, re.Match[str]]], act
     out = []
     for measure, trig in found:
         triggers = _trigger_starts(sent, measure, trig, found)
-        groups = _dated_groups(sent, triggers, starts, default_year, measure)
+        groups = _dated_groups(sent, triggers, starts, dating, measure)
         for group in groups:
-            announced, effective = _dates(sent, default_year, measure, group[0],
+            announced, effective = _dates(sent, dating, measure, group[0],
                                           [s for s in starts + triggers if s not in group])
             q = _quantity(sent, measure, sent.span.start + group[0], quantities)
             if not (announced or effective or inst or action or q):
@@ -412,19 +495,20 @@ def _sentence_events(sent: Sentence, found: list[tuple[str, re.Match[str]]], act
                        inst.group(0).strip() if inst else None, _target(sent), announced,
                        effective, text=sent.text)
             if not (announced or effective):
-                ev.period = _period(sent.text, default_year, group[0] if len(
+                ev.period = _period(sent.text, dating.year, group[0] if len(
                     groups) > 1 else None)
                 if ev.period is None and len(groups) > 1:
                     ev.period = _nearest_year(sent, group[0], [g[0] for g in groups])
             if q is not None:
                 ev.quantity, ev.quantity_unit = q.value, q.unit
+            ev.ends = _ends(sent, dating)
             ev.citations.append({"start": sent.span.start, "end": sent.span.end})
             out.append(ev)
     return out
 
 
 def _dated_groups(sent: Sentence, triggers: list[int], starts: list[int],
-                  default_year: int | None, measure: str) -> list[list[int]]:
+                  dating: Dating, measure: str) -> list[list[int]]:
     """Triggers of one measure grouped by the date or year nearest to each: one group
     unless the sentence dates two mentions differently ("banned in 2014 ... banned
     again in 2020")."""
@@ -433,7 +517,7 @@ def _dated_groups(sent: Sentence, triggers: list[int], starts: list[int],
     groups: dict[object, list[int]] = {}
     for t in triggers:
         others = [s for s in starts + triggers if s != t]
-        d = _dates(sent, default_year, measure, t, others)
+        d = _dates(sent, dating, measure, t, others)
         key = d if any(d) else _nearest_year(sent, t, others)
         groups.setdefault(key, []).append(t)
     if len(groups) > 1 and None in groups:  # an undated mention belongs to the first
