@@ -109,7 +109,7 @@ def _packaged_sources(wh: Warehouse, *, force: bool,
             frames = loader.read(path)
             src = SourceInfo.for_file(kind, path, loader.version, publisher=publisher,
                                       licence=licence)
-        src.path = f"mineralwatch/data/{name}"
+        src = dataclasses.replace(src, path=f"mineralwatch/data/{name}")
         out.append(wh.ingest(frames, src, force=force))
     return out
 
