@@ -433,7 +433,8 @@ def test_missing_wgi_error_option() -> None:
 # -- the warehouse entry point and the CLI ------------------------------------------------
 @pytest.fixture()
 def crit_wh(wh):  # type: ignore[no-untyped-def]
-    frames = {"supply_share": _supply(), "governance": _governance(), "end_use": _end_use()}
+    frames = {"supply_share": _supply(), "governance": _governance(), "end_use": _end_use(),
+              "crm_parameters": _params()}
     wh.ingest(frames, SourceInfo("test:crit", "test", "crit", "x", "1"))
     return wh
 
@@ -453,6 +454,27 @@ def test_criticality_api_empty_warehouse(tmp_path) -> None:  # type: ignore[no-u
     with mw.open(tmp_path / "empty.duckdb") as empty, \
             pytest.raises(NotFoundError, match="ingest eu-crm-shares"):
         mw.criticality(empty)
+
+
+def test_parameters_come_from_the_warehouse(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The parameter table is a source like any other (issue 20 item 8): without it in
+    the warehouse the assessment says how to add it; a table the user ingests overrides
+    the packaged one."""
+    import mineralwatch as mw
+    from mineralwatch.store import SourceInfo as Src
+
+    with mw.open(tmp_path / "p.duckdb") as w:
+        w.ingest({"supply_share": _supply(), "governance": _governance()},
+                 Src("test:x", "test", "x", "x", "1"))
+        with pytest.raises(NotFoundError, match="eu-crm-parameters"):
+            mw.criticality(w)
+        w.ingest({"crm_parameters": _params()},
+                 Src("eu-crm-parameters:eu_crm2023_parameters.csv", "eu-crm-parameters",
+                     "packaged", "y", "1"))
+        assert criticality(w, material="gallium").iloc[0]["si_sr"] == 0.98
+        w.ingest({"crm_parameters": _params().assign(si_sr=0.5)},
+                 Src("test:user", "test", "user", "z", "1"))
+        assert criticality(w, material="gallium").iloc[0]["si_sr"] == 0.5
 
 
 def test_cli_json(crit_wh, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -222,3 +222,31 @@ def test_usgs_method_targets_and_2022_list(starter_path: str) -> None:
     # critical ones are on the list (80.7 %) - docs/criticality.md
     assert recall >= 0.95 and precision >= 0.75, (recall, precision)
     assert pd.Series(df["critical"]).map(lambda c: c in (True, False, None)).all()
+
+
+# -- the parameter table is a source (issue 20 item 8) --------------------------------------
+def test_parameters_listed_in_sources(starter_path: str,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from mineralwatch.cli import main
+
+    assert main(["sources", "-w", starter_path, "-f", "json"]) == 0
+    ids = {r["source_id"] for r in json.loads(capsys.readouterr().out)}
+    assert "eu-crm-parameters:eu_crm2023_parameters.csv" in ids
+    assert {"usgs-end-use:Industry_Trends.zip", "iea-end-use:iea_critical_minerals_explorer"
+            ".json"} <= ids
+
+
+def test_parameter_file_with_an_unknown_material(tmp_path: Path) -> None:
+    from importlib import resources
+
+    from mineralwatch.errors import UnknownCodeError
+    from mineralwatch.sources.eu_crm import read_eu_crm_parameters
+
+    text = resources.files("mineralwatch").joinpath("data", "eu_crm2023_parameters.csv") \
+        .read_text("utf-8")
+    lines = text.splitlines()
+    lines[3] = "unobtainium" + lines[3][lines[3].index(","):]
+    bad = tmp_path / "params.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(UnknownCodeError, match="unobtainium"):
+        read_eu_crm_parameters(bad)

@@ -83,6 +83,7 @@ GOVERNANCE_KEY = ("country", "year", "indicator")
 DEMAND_KEY = ("mineral", "sector", "region", "year", "scenario")
 END_USE_KEY = ("mineral", "application", "scope")
 IMPORT_RELIANCE_KEY = ("country", "mineral", "year", "item")
+CRM_PARAMETERS_KEY = ("mineral",)
 DOCUMENT_KEY = ("doc_id",)
 PASSAGE_KEY = ("doc_id", "idx")
 
@@ -154,6 +155,32 @@ TABLES: dict[str, Table] = {
             ),
             IMPORT_RELIANCE_KEY,
             "Net import reliance by importer, mineral and year (USGS MCS salient statistics).",
+        ),
+        Table(
+            "crm_parameters",
+            (
+                Column("mineral", "str"),
+                Column("eu_name", "str", nullable=True, doc="the study's name"),
+                Column("bottleneck", "str", nullable=True, doc="extraction or processing"),
+                Column("stages", "str", nullable=True, doc="assessed stages, 'extraction+"
+                       "processing'"),
+                Column("variant_extraction", "str", nullable=True, doc="GS+EU, GSonly or "
+                       "EUonly"),
+                Column("variant_processing", "str", nullable=True),
+                Column("si_ei", "float", nullable=True, nonnegative=True),
+                Column("si_sr", "float", nullable=True, nonnegative=True),
+                Column("ir_extraction", "float", nullable=True, doc="EU import reliance, "
+                       "fraction"),
+                Column("ir_processing", "float", nullable=True),
+                Column("eol_rir", "float", nullable=True, nonnegative=True,
+                       doc="end-of-life recycling input rate, fraction"),
+                Column("status", "str", doc="ok or garbled (in the transcription)"),
+                Column("issue", "str", nullable=True),
+                _SRC,
+            ),
+            CRM_PARAMETERS_KEY,
+            "Per-material parameters of the EU CRM 2023 assessment (stage, variants, SI, "
+            "IR, EOL-RIR).",
         ),
         Table(
             "trade",
