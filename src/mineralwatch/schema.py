@@ -322,6 +322,24 @@ TABLES: dict[str, Table] = {
             "Figures stated in documents, each with its citation.",
         ),
         Table(
+            "event_review",
+            (
+                Column("event_id", "str"),
+                Column("decision", "str", allowed=("confirmed", "rejected")),
+                Column("reviewed_at", "str", doc="ISO timestamp (UTC)"),
+                Column("reviewer", "str", nullable=True),
+                Column("doc_id", "str", nullable=True, doc="the first citation's document"),
+                Column("passage", "int", nullable=True),
+                Column("text", "str", doc="the cited sentence(s) as written"),
+                Column("passage_text", "str", nullable=True, doc="the whole cited passage"),
+                Column("event", "json", doc="the event as extracted (actor, measure, ...)"),
+                _SRC,
+            ),
+            ("event_id", "reviewed_at"),
+            "Review decisions on extracted events, each with the passage it judged "
+            "(training data: `mineralwatch events export-reviews`).",
+        ),
+        Table(
             "source",
             (
                 Column("source_id", "str"),

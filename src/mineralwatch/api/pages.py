@@ -192,7 +192,7 @@ def review_event(request: Request, id: str = Form(...), decision: str = Form(...
                  wh: Warehouse = Depends(get_wh), user: User = Analyst) -> Response:
     from mineralwatch.analytics.events import review_event as review
 
-    review(wh, id, decision)
+    review(wh, id, decision, reviewer=user.name)
     return RedirectResponse("/events?status=extracted", status_code=303)
 
 

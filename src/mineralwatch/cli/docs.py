@@ -135,6 +135,19 @@ def register(app: typer.Typer) -> None:
             n = embed_documents(wh)
         console.print(f"Embedded {n:,} new or changed passages.")
 
+    @docs.command("reviews", help="Export reviewed events (confirmed or rejected, with the "
+                  "passage each judged) as JSON Lines training data for the sentence "
+                  "classifier (`python -m mineralwatch.documents.learn train --extra FILE`).")
+    def reviews_cmd(
+        out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines file to write.")],
+        warehouse: WarehouseOpt = None,
+    ) -> None:
+        from mineralwatch.documents.review import write_reviews
+
+        with open_wh(warehouse, create=False) as wh:
+            n = write_reviews(wh, out)
+        console.print(f"Wrote {n:,} reviewed events to {out}.")
+
     @docs.command("claims", help="Figures the documents state (value, unit, measure, mineral, "
                   "country, year, citation) and the facts on which documents disagree.")
     def claims_cmd(
