@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mineralwatch.documents import glossary, lexicon
-from mineralwatch.documents.language import detect_language
+from mineralwatch.documents.language import query_language
 from mineralwatch.documents.segment import sentences
 
 #: Sentence lengths (characters) a point may have.
@@ -33,6 +33,7 @@ _LEAD_IN = re.compile(r"^\s*(?:[-•·*]\s+|\d+\.\s+|Group \d+\s*[:-]?\s*[-–]?
 _VIEWPOINT = re.compile(r"(?i)^\s*(?:core viewpoint|key points?|summary|核心观点|摘要)"
                         r"\s*[-:：–]\s*")
 _NUM = re.compile(r"\d")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 #: A bibliographic reference ("... [J]. China Land & Resources Economy, 2025, 38(10):4-11.").
 _REFERENCE = re.compile(r"\[[JMCD]\]|\b\d{4},\s*\d+\(\d+\):\s*\d+|\bdoi:|ISSN")
 _END = re.compile(r"[.!?。！？;；:：)\]”\"']$")
@@ -118,7 +119,8 @@ def is_boilerplate(line: str) -> bool:
 
 def usable(sentence: str) -> bool:
     """A sentence that may be a point: long enough, not boilerplate, heading or byline."""
-    return (MIN_CHARS <= len(sentence) <= MAX_CHARS and not _BOILER.search(sentence)
+    size = len(sentence) + len(_CJK.findall(sentence))  # a CJK character counts twice
+    return (size >= MIN_CHARS and len(sentence) <= MAX_CHARS and not _BOILER.search(sentence)
             and not _REFERENCE.search(sentence)
             and not is_byline(sentence) and not (is_heading(sentence)
                                                  and not _NUM.search(sentence)))
@@ -165,7 +167,7 @@ def make(text: str, doc_id: str, passage: int, score: float = 0.0,
          language: str | None = None) -> Point:
     """An extractive point (language detected; glossed when not English)."""
     text = unlabel(text)
-    lang = language or detect_language(text)
+    lang = language or query_language(text)
     return Point(text, [(doc_id, passage)], lang, False, None, score,
                  gloss(text) if lang != "en" else [])
 
@@ -186,5 +188,20 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
 
 
-__all__ = ["MAX_CHARS", "MIN_CHARS", "Point", "appears_in", "clean", "gloss",
-           "is_boilerplate", "is_byline", "is_heading", "lines", "unlabel", "make", "numbers", "sentences_of", "usable"]
+__all__ = [
+    "MAX_CHARS",
+    "MIN_CHARS",
+    "Point",
+    "appears_in",
+    "clean",
+    "gloss",
+    "is_boilerplate",
+    "is_byline",
+    "is_heading",
+    "lines",
+    "make",
+    "numbers",
+    "sentences_of",
+    "unlabel",
+    "usable",
+]

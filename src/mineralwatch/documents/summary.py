@@ -28,8 +28,10 @@ from mineralwatch.store import Warehouse
 MAX_GROUPS, MIN_GROUPS, PER_GROUP = 5, 2, 3
 _GROUP_LABEL = re.compile(r"^\s*Group \d+\s*:\s*([^-–\n]{3,60}?)\s+[-–]\s+")
 _TAIL = re.compile(r"(?i)^\s*(?:related (?:articles|reading|news)|read more|more on|"
-                   r"risk warnings?|disclaimer|references|information cited|参考文献|相关阅读|相关文章|风险提示|免责声明)\b")
-_NUMBERED = re.compile(r"^(?:Group \d+\s*(?::\s*|$)|\d+(?:\.\d+)*[.)、]?\s+|[一二三四五六七八九十]+、)")
+                   r"risk warnings?|disclaimer|references|information cited|"
+                   r"参考文献|相关阅读|相关文章|风险提示|免责声明)\b")
+_NUMBERED = re.compile(r"^(?:Group \d+\s*(?::\s*|$)|\d+(?:\.\d+)*[.)、]?\s+|"
+                       r"[一二三四五六七八九十]+、)")
 _CORE = re.compile(r"(?i)^\s*(?:(?:core viewpoint|核心观点)\s*[-:：–]|the core viewpoint of "
                    r"the (?:article|report) (?:is|indicates) that)")
 
@@ -147,10 +149,12 @@ def _core(secs: list[Section], doc_id: str, lang: str) -> list[Point]:
 
 
 def _lang(sentence: str, doc_language: str) -> str:
-    from mineralwatch.documents.language import detect_language
+    """A sentence's language: Chinese or Japanese by script, else the document's
+    declared language when it is not English, else guessed from its words."""
+    from mineralwatch.documents.language import query_language
 
-    return "zh" if detect_language(sentence) == "zh" else (
-        doc_language if doc_language != "zh" else "en")
+    guess = query_language(sentence)
+    return guess if guess in ("zh", "ja") or doc_language in ("en", "zh", "") else doc_language
 
 
 def _by_terms(secs: list[Section]) -> list[Section]:
@@ -177,7 +181,11 @@ def _by_terms(secs: list[Section]) -> list[Section]:
 
 def summarize_passages(doc_id: str, passages: list[tuple[int, str]], *, language: str = "en",
                        title: str | None = None) -> Summary:
-    """Summary of one document from its passages ``(idx, text)`` (pure)."""
+    """Summary of one document from its passages ``(idx, text)`` (pure). Without a
+    title, a heading line that opens the document is its title (not a group)."""
+    if title is None and passages:
+        first = points.lines(passages[0][1])[0]
+        title = first.strip() if points.is_heading(first) else None
     secs = sections(passages, title)
     out = Summary(doc_id, language, title)
     if not secs:
