@@ -133,7 +133,7 @@ def test_summary_of_a_chinese_document_is_marked_and_glossed(docs_wh: mw.Warehou
     assert (glossed.get("钴") == "Cobalt" and "刚果（金）" in glossed) or "刚果(金)" in glossed
     md = s.to_markdown()
     assert "(zh) " in md and "钴 = Cobalt" in md
-    with pytest.raises(mw.InputError, match="No document"):
+    with pytest.raises(mw.NotFoundError, match="No document"):
         summarize(docs_wh, "missing")
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from mineralwatch.documents import lexicon, points
 from mineralwatch.documents.points import Point
-from mineralwatch.errors import InputError
+from mineralwatch.errors import NotFoundError
 from mineralwatch.store import Warehouse
 
 MAX_GROUPS, MIN_GROUPS, PER_GROUP = 5, 2, 3
@@ -214,8 +214,8 @@ def summarize(wh: Warehouse, doc_id: str) -> Summary:
     """The summary of an ingested document (``mineralwatch docs summary DOC``)."""
     doc = wh.sql('SELECT doc_id, title, language FROM "document" WHERE doc_id = ?', [doc_id])
     if doc.empty:
-        raise InputError(f"No document {doc_id!r} in the warehouse.",
-                         hint="`mineralwatch docs search` lists document ids.")
+        raise NotFoundError(f"No document {doc_id!r} in the warehouse "
+                            "(`mineralwatch docs search` shows document ids).")
     df = wh.sql('SELECT idx, text FROM "passage" WHERE doc_id = ? ORDER BY idx', [doc_id])
     title = doc["title"].iloc[0]
     return summarize_passages(
