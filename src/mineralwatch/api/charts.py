@@ -148,11 +148,13 @@ def criticality_panel(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
     exp = r.get("explain") or {}
     terms = sorted(exp.get("global_supply", []), key=lambda t: -float(t["term"]))[:10]
     importer = countries.name(str(r.get("importer", "EUU")))
-    verdict = "critical" if r["critical"] else "not critical"
-    note = (f"SR {r['sr']:.2f} (bottleneck stage: {r['stage']}; extraction "
+    from mineralwatch.analytics.criticality.verdict import label
+
+    verdict = label(r)
+    note = (f"SR {_fmt2(r['sr'])} (bottleneck stage: {r['stage']}; extraction "
             f"{_fmt2(r.get('sr_extraction'))}, processing {_fmt2(r.get('sr_processing'))}), "
             f"EI {_fmt2(r['ei'])}: {verdict} for the {importer} at thresholds SR ≥ 1.0, "
-            f"EI ≥ 2.8.")
+            f"EI ≥ 2.8." + (f" EI from the {r['ei_source']}." if r.get("ei_source") else ""))
     effects = exp.get("effects", {})
     labels = {"without_t": "without trade parameter t", "without_recycling":
               "without recycling (EOL-RIR = 0)", "without_substitution": "without substitution",

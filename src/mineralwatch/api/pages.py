@@ -71,7 +71,8 @@ def _conc_all(wh: Warehouse, stage: str) -> pd.DataFrame:
     return concentration_by_stage(wh, stages=[stage])
 
 
-def _criticality_map(wh: Warehouse) -> dict[str, bool]:
+def _criticality_map(wh: Warehouse) -> dict[str, dict[str, Any]]:
+    """EU-method verdict per material: ``critical`` (True/False/None) and its label."""
     try:
         from mineralwatch.analytics.criticality.api import criticality
     except ImportError:
@@ -81,7 +82,10 @@ def _criticality_map(wh: Warehouse) -> dict[str, bool]:
     except MineralwatchError:
         return {}
     col = "material" if "material" in df.columns else "mineral"
-    return {str(r[col]): bool(r["critical"]) for r in df.to_dict("records")}
+    from mineralwatch.analytics.criticality.verdict import label
+
+    return {str(r[col]): {"critical": r["critical"], "label": label(r)}
+            for r in df.to_dict("records")}
 
 
 def _safe_next(target: str) -> str:
@@ -123,7 +127,8 @@ def overview(request: Request, wh: Warehouse = Depends(get_wh), user: User = Rea
             top = rec["top1_country"] if rec is not None else None
             r[f"{key}_top"] = countries.name(str(top)) if isinstance(top, str) else ""
             r[f"{key}_share"] = _pct(rec["top1_share"]) if rec is not None else ""
-        r["critical"] = crit.get(mid)
+        verdict = crit.get(mid) or {}
+        r["critical"], r["crit_label"] = verdict.get("critical"), verdict.get("label")
         r["event"] = latest.get(mid, "")
         rows.append(r)
     srcs = sorted(set(mine.get("source_id", [])) | set(ref.get("source_id", [])))
@@ -131,7 +136,8 @@ def overview(request: Request, wh: Warehouse = Depends(get_wh), user: User = Rea
     alerts: list[dict[str, str]] = []
     since: str | None = None
     if user.name != "anonymous":
-        alerts, since = alerts_since_last_visit(wh, auth, user.name, mine, events)
+        alerts, since = alerts_since_last_visit(wh, auth, user.name, mine, events,
+                                                classes={k: v["label"] for k, v in crit.items()})
     return page(request, "overview.html", title="Overview", active="overview", rows=rows,
                 sources=", ".join(srcs), watch=watch, alerts=alerts, since=since)
 
@@ -186,7 +192,7 @@ def review_event(request: Request, id: str = Form(...), decision: str = Form(...
                  wh: Warehouse = Depends(get_wh), user: User = Analyst) -> Response:
     from mineralwatch.analytics.events import review_event as review
 
-    review(wh, id, decision)
+    review(wh, id, decision, reviewer=user.name)
     return RedirectResponse("/events?status=extracted", status_code=303)
 
 

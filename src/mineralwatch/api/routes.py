@@ -231,5 +231,5 @@ def post_review(event_id: str, decision: str = Path(..., pattern="^(confirm|reje
                 wh: Warehouse = Depends(get_wh), user: User = Analyst) -> dict[str, str]:
     from mineralwatch.analytics.events import review_event
 
-    review_event(wh, event_id, decision)
+    review_event(wh, event_id, decision, reviewer=user.name)
     return {"id": event_id, "status": "confirmed" if decision == "confirm" else "rejected"}

@@ -12,20 +12,17 @@ from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, e
 #: Columns shown in the table format per method (JSON and CSV carry every field), with
 #: their headers and number formats. Importer and method are in the title.
 TABLE_COLUMNS = {
-    "eu": ("material", "sr", "ei", "stage", "sr_extraction", "sr_processing",
-           "classification"),
-    "usgs": ("material", "sr", "dp_extraction", "dp_processing", "te", "ev", "stage",
-             "classification"),
+    "eu": ("material", "sr", "ei", "stage", "sr_extraction", "sr_processing", "label"),
+    "usgs": ("material", "sr", "dp", "te", "ev", "stage", "label"),
 }
 TABLE_LABELS = {
-    "eu": {"sr": "SR", "ei": "EI", "sr_extraction": "SR extr.", "sr_processing": "SR proc."},
-    "usgs": {"sr": "risk", "dp_extraction": "DP extr.", "dp_processing": "DP proc.",
-             "te": "TE", "ev": "EV"},
+    "eu": {"sr": "SR", "ei": "EI", "sr_extraction": "SR extr.", "sr_processing": "SR proc.",
+           "label": "classification"},
+    "usgs": {"sr": "risk", "dp": "DP", "te": "TE", "ev": "EV", "label": "classification"},
 }
 TABLE_FORMATS = {
     "eu": dict.fromkeys(("sr", "ei", "sr_extraction", "sr_processing"), ".2f"),
-    "usgs": {"sr": ".3f", **dict.fromkeys(("dp_extraction", "dp_processing", "te", "ev"),
-                                            ".2f")},
+    "usgs": {"sr": ".2f", **dict.fromkeys(("dp", "te", "ev"), ".2f")},
 }
 
 
@@ -89,8 +86,11 @@ def register(app: typer.Typer) -> None:
         emit(records, fmt, title=title, columns=TABLE_COLUMNS[method],
              labels=TABLE_LABELS[method], formats=TABLE_FORMATS[method],
              caption="SR/EI on the EU CRM scale; critical: SR >= "
-             f"{options.sr_threshold} and EI >= {options.ei_threshold}" if method == "eu"
-             else f"risk = DP x TE x EV (0-1); flagged from {options.usgs_threshold}")
+             f"{options.sr_threshold} and EI >= {options.ei_threshold}; undetermined where a "
+             "score is unknown ('critical on supply risk alone': SR reaches its threshold, "
+             "EI unknown)" if method == "eu"
+             else f"risk = (DP x TE x EV)^(1/3) on 0-1 (Nassar & Fortier 2021); critical "
+             f"from {options.usgs_threshold:.2f}")
         for r in records:
             notes = [n for n in r.get("notes") or [] if n]
             if explain:

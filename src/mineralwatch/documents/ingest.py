@@ -22,8 +22,9 @@ from typing import Any
 
 from mineralwatch.documents import store
 from mineralwatch.documents.extract import Extraction, extract
+from mineralwatch.documents.extract.dating import document_date
 from mineralwatch.documents.extract.events import Event, add_mention, specific
-from mineralwatch.documents.language import detect_language
+from mineralwatch.documents.language import detect_language, is_supported, language_code
 from mineralwatch.documents.readers import MAX_BYTES, SUFFIXES, RawDocument, read_file
 from mineralwatch.documents.segment import deduplicate, fingerprint, passages
 from mineralwatch.errors import Failure, InputError, MineralwatchError
@@ -31,6 +32,9 @@ from mineralwatch.store import Warehouse
 
 #: Documents per write transaction.
 BATCH = 200
+#: Passages shorter than this (characters) take the document's language: too few words
+#: to tell French from English by themselves.
+SHORT_PASSAGE = 60
 
 
 @dataclass
@@ -44,6 +48,8 @@ class IngestReport:
     passages: int = 0
     claims: int = 0
     events: int = 0
+    #: documents stored and searchable but not mined: ``{doc_id: language}``.
+    unsupported: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -52,9 +58,14 @@ class IngestReport:
 
     def summary(self) -> str:
         """One line: counts of documents, passages, claims, events and failures."""
-        return (f"{len(self.added)} added, {len(self.replaced)} replaced, "
+        line = (f"{len(self.added)} added, {len(self.replaced)} replaced, "
                 f"{len(self.skipped)} unchanged, {len(self.failures)} failed; "
                 f"{self.passages} passages, {self.claims} figures, {self.events} events")
+        if self.unsupported:
+            langs = ", ".join(sorted(set(self.unsupported.values())))
+            line += (f"; {len(self.unsupported)} in a language not extracted ({langs}): "
+                     "stored and searchable, no figures or events")
+        return line
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -118,18 +129,21 @@ def _overlap(a: list[str], b: list[str]) -> bool:
 
 def document_rows(doc: RawDocument) -> store.DocumentRows:
     """Segment, deduplicate and extract one document into warehouse records."""
-    lang = doc.language or detect_language(doc.text)
+    lang = language_code(doc.language) or detect_language(doc.text)
     spans = deduplicate(passages(doc.text))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     found = Extraction()
     prows = []
-    year = _year(doc.published)
+    doc_date = document_date(doc.text, doc.published)
+    year = doc_date.year if doc_date else _year(doc.published)
     for i, s in enumerate(spans):
-        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text,
-                      "language": detect_language(s.text), "start": s.start, "end": s.end,
-                      "hash": fingerprint(s.text)})
-        found.extend(extract(s.text, doc_id=doc.doc_id, passage=i, default_year=year,
-                             context_actor=found.last_actor))
+        plang = detect_language(s.text) if len(s.text) >= SHORT_PASSAGE else lang
+        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text, "language": plang,
+                      "start": s.start, "end": s.end, "hash": fingerprint(s.text)})
+        if is_supported(lang):  # no rules for other languages: no invented events
+            found.extend(extract(s.text, doc_id=doc.doc_id, passage=i, default_year=year,
+                                 context_actor=found.last_actor, doc_date=doc_date,
+                                 lang=plang))
     claims = [{"id": f"{doc.doc_id}:{q.passage}:{q.start}:{n}", "value": q.value,
                "unit": q.unit, "measure": q.measure, "mineral": q.mineral,
                "country": q.country, "year": q.year, "doc_id": doc.doc_id,
@@ -155,7 +169,8 @@ def event_record(e: Event, doc_id: str) -> dict[str, Any]:
         "instrument": e.instrument, "measure": e.measure, "minerals": e.minerals,
         "hs_codes": hs, "target": e.target,
         "announced": e.announced.isoformat() if e.announced else None,
-        "effective": e.effective.isoformat() if e.effective else None, "ends": None,
+        "effective": e.effective.isoformat() if e.effective else None,
+        "ends": e.ends.isoformat() if e.ends else None,
         "quantity": e.quantity, "quantity_unit": e.quantity_unit, "status": "extracted",
         "suspends": None, "title": f"{e.actor} {e.measure.replace('_', ' ')}: {names}",
         "note": e.text[:300], "citations": e.citations,
@@ -225,6 +240,9 @@ def _flush(wh: Warehouse, docs: list[RawDocument], report: IngestReport,
         report.passages += len(r.rows["passage"])
         report.claims += len(r.rows["claim"])
         report.events += len(r.rows["policy_event"])
+        lang = r.rows["document"][0]["language"]
+        if not is_supported(lang):
+            report.unsupported[r.doc_id] = lang
 
 
 __all__ = ["BATCH", "IngestReport", "checksum", "document_rows", "event_record",

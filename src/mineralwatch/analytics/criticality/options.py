@@ -51,8 +51,8 @@ class CriticalityOptions(BaseModel):
         default=0.5, ge=0, le=1, description="EI is not computed when less of a material's "
         "end uses than this are allocated to a sector (the study's 'Other' rows)")
     usgs_threshold: float = Field(
-        default=0.05, ge=0, description="USGS-style score (0-1) from which a material is "
-        "flagged")
+        default=0.40, ge=0, le=1, description="USGS method: critical where the supply-risk "
+        "score (0-1) reaches this (Nassar & Fortier 2021: 0.40)")
     usgs_nir_year: int | None = Field(
         default=None, description="year of USGS net import reliance (default: the latest)")
 

@@ -45,6 +45,8 @@ class DateMention:
     start: int
     end: int
     explicit_year: bool
+    #: the text makes it an effective date by itself ("effective immediately", 即日起).
+    effective: bool = False
 
 
 @dataclass(frozen=True)
