@@ -211,8 +211,8 @@ def get_brief(topic: str = Query(..., min_length=1, max_length=200), since: str 
 
 
 @router.get("/docs/{doc_id}/summary", summary="A document's Core Viewpoint and grouped points")
-def get_summary(doc_id: str, wh: Warehouse = Depends(get_wh),
-                user: User = Reader) -> dict[str, Any]:
+def get_summary(doc_id: str = Path(..., min_length=1, max_length=300),
+                wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
     from mineralwatch.documents.summary import summarize
 
     return to_jsonable(summarize(wh, doc_id).to_dict())
