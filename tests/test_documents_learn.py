@@ -9,7 +9,7 @@ from mineralwatch.documents.extract.verifier import NONE, Model, features, verif
 
 pytest.importorskip("sklearn", reason="training needs scikit-learn (the dev extra)")
 
-from mineralwatch.documents.learn import Example, fit, label_candidates  # noqa: E402
+from mineralwatch.documents.learn import Example, fit, label_candidates
 
 # Stated measures (label = measure) and candidates that state none, quoted from pages.
 STATED = [

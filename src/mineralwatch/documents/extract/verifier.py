@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,7 @@ def features(text: str, measure: str | None = None) -> list[str]:
     t = to_simplified(text).casefold()
     words = _LATIN.findall(t)
     out = [f"w:{w}" for w in words]
-    out += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    out += [f"b:{a}_{b}" for a, b in pairwise(words)]
     for run in _CJK.findall(t):
         out += [f"c:{run[i:i + 2]}" for i in range(len(run) - 1)]
         out += [f"t:{run[i:i + 3]}" for i in range(len(run) - 2)]
