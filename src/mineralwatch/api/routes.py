@@ -198,12 +198,24 @@ def get_search(q: str = Query(..., min_length=1, max_length=500), lang: str | No
         limit=limit, mode=mode)]
 
 
-@router.get("/brief", summary="A cited, extractive briefing on a topic")
+@router.get("/brief", summary="A cited briefing on a topic (extractive unless the server "
+            "has MINERALWATCH_MODEL_URL)")
 def get_brief(topic: str = Query(..., min_length=1, max_length=200), since: str | None = None,
-              wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
+              until: str | None = None, wh: Warehouse = Depends(get_wh),
+              user: User = Reader) -> dict[str, Any]:
     from mineralwatch.documents.brief import brief
+    from mineralwatch.documents.chat import ChatModel
 
-    return to_jsonable(brief(wh, topic, since=since).to_dict())
+    return to_jsonable(brief(wh, topic, since=since, until=until,
+                             model=ChatModel.from_env()).to_dict())
+
+
+@router.get("/docs/{doc_id}/summary", summary="A document's Core Viewpoint and grouped points")
+def get_summary(doc_id: str = Path(..., min_length=1, max_length=300),
+                wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
+    from mineralwatch.documents.summary import summarize
+
+    return to_jsonable(summarize(wh, doc_id).to_dict())
 
 
 @router.get("/docs/claims", summary="Extracted figures and the conflicts among them")
