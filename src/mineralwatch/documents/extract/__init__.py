@@ -20,6 +20,7 @@ from mineralwatch.documents.extract.companies import Company, find_companies
 from mineralwatch.documents.extract.context import analyse
 from mineralwatch.documents.extract.events import Event, events_in
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
+from mineralwatch.documents.extract.verifier import verify
 from mineralwatch.documents.language import detect_language, to_simplified
 
 
@@ -42,7 +43,8 @@ class Extraction:
 
 def extract(text: str, *, doc_id: str = "", passage: int = 0,
             default_year: int | None = None, context_actor: str | None = None,
-            doc_date: date | None = None, lang: str | None = None) -> Extraction:
+            doc_date: date | None = None, lang: str | None = None, check: bool = True
+            ) -> Extraction:
     """Figures, policy events and companies in one passage of text.
 
     Parameters
@@ -62,6 +64,9 @@ def extract(text: str, *, doc_id: str = "", passage: int = 0,
     lang
         the language of the passage (detected when not given): how its numbers are
         written ("12 345" in French).
+    check
+        let the learned verifier (:mod:`.verifier`, when a model ships) drop or
+        relabel the rules' events.
     """
     simple = to_simplified(text)  # same length: every span holds in ``text`` too
     sents = analyse(simple)
@@ -73,7 +78,21 @@ def extract(text: str, *, doc_id: str = "", passage: int = 0,
         e.citations = [{"doc_id": doc_id, "passage": passage, **c} for c in e.citations]
         if e.citations:
             e.text = text[int(e.citations[0]["start"]):int(e.citations[0]["end"])]
+    if check:
+        evs = checked(evs)
     return Extraction(qs, evs, find_companies(text), last)
+
+
+def checked(events: list[Event]) -> list[Event]:
+    """``events`` as the learned verifier keeps them: dropped when the model says the
+    sentence states no measure, relabelled when it is sure of another measure."""
+    out = []
+    for e in events:
+        kept = verify(e.text, e.measure)
+        if kept is not None:
+            e.measure = kept
+            out.append(e)
+    return out
 
 
 __all__ = ["Company", "Event", "Extraction", "Quantity", "extract"]
