@@ -250,3 +250,19 @@ def test_parameter_file_with_an_unknown_material(tmp_path: Path) -> None:
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(UnknownCodeError, match="unobtainium"):
         read_eu_crm_parameters(bad)
+
+
+@pytest.mark.shared_data
+def test_usgs_explain_shows_the_production_behind_dp(starter_path: str) -> None:
+    import math
+
+    import mineralwatch as mw
+
+    with mw.open(starter_path, read_only=True) as wh:
+        rec = mw.criticality(wh, method="usgs", material="lithium", explain=True).iloc[0]
+    ex = rec["explain"]
+    assert rec["stage"] == "mine" and ex["disruption_potential"][0]["country"] == "AUS"
+    # the latest year's GHHI of the listed producers; DP recency-weights 2023 and 2024
+    ghhi = sum(c["dp_term"] for c in ex["disruption_potential"])
+    assert math.log(ghhi / 1e-4) / math.log(1e4) == pytest.approx(rec["dp"], abs=0.05)
+    assert ex["what_if"]["te_1"] > rec["sr"]  # TE 0.5 (">50") -> 1

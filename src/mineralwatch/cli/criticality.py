@@ -1,4 +1,4 @@
-"""``mineralwatch criticality``: EU CRM or USGS-style criticality for any importer."""
+"""``mineralwatch criticality``: EU CRM or USGS criticality for any importer."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ def register(app: typer.Typer) -> None:
     """Add the ``criticality`` command to ``app``."""
 
     @app.command("criticality", help="Criticality of materials for an importer: the EU CRM "
-                 "method (supply risk and economic importance, SR >= 1.0 and EI >= 2.8) or a "
-                 "USGS-style score (disruption potential x trade exposure x economic "
-                 "vulnerability). EU study names are accepted as material names.")
+                 "method (supply risk and economic importance, SR >= 1.0 and EI >= 2.8) or the "
+                 "USGS method of Nassar & Fortier 2021 (disruption potential, trade exposure, "
+                 "economic vulnerability; critical from 0.40). Each material is critical, not "
+                 "critical, or undetermined with the reason. EU study names are accepted as "
+                 "material names.")
     def criticality_cmd(
         method: Annotated[str, typer.Option("--method", "-m", help="eu or usgs.")] = "eu",
         importer: Annotated[str | None, typer.Option(
@@ -81,7 +83,7 @@ def register(app: typer.Typer) -> None:
         from mineralwatch.codes import countries
 
         who = str(records[0]["importer"]) if records else str(importer)
-        title = (f"Criticality ({'EU CRM 2023 method' if method == 'eu' else 'USGS-style'}), "
+        title = (f"Criticality ({'EU CRM 2023 method' if method == 'eu' else 'USGS method'}), "
                  f"importer {countries.short_label(who)}")
         emit(records, fmt, title=title, columns=TABLE_COLUMNS[method],
              labels=TABLE_LABELS[method], formats=TABLE_FORMATS[method],
@@ -104,8 +106,11 @@ def _print_explain(r: dict[str, Any]) -> None:
     from rich.markup import escape
 
     ex = r.get("explain") or {}
+    sr = r.get("sr")
+    score = "unknown" if sr is None or sr != sr else f"{sr:.2f}"
     console.print(f"\n[bold]{escape(str(r['material']))}[/bold] — bottleneck "
-                  f"{ex.get('stage')}, SR {r['sr']:.2f}")
+                  f"{ex.get('stage')}, {'risk' if r.get('method') == 'usgs' else 'SR'} "
+                  f"{score}; {escape(str(r.get('label') or r.get('classification')))}")
     for label, key in (("global supply", "global_supply"), ("sourcing", "sourcing"),
                        ("disruption potential", "disruption_potential")):
         rows = ex.get(key) or []

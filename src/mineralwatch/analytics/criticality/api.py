@@ -139,14 +139,15 @@ def criticality(wh: Warehouse | None = None, *, method: Method = "eu",
                 explain: bool = False, sourcing: pd.DataFrame | None = None,
                 options: CriticalityOptions | None = None,
                 vulnerability: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Assess the criticality of materials for an importer by the EU or USGS-style method.
+    """Assess the criticality of materials for an importer by the EU or USGS method.
 
     Parameters
     ----------
     wh
         the warehouse (default: the user's warehouse, opened read-only).
     method
-        ``"eu"`` (EU CRM 2023: SR and EI) or ``"usgs"`` (DP x TE x EV).
+        ``"eu"`` (EU CRM 2023: SR and EI) or ``"usgs"`` (Nassar & Fortier 2021:
+        (DP x TE x EV)^(1/3), critical from 0.40).
     importer
         a country or region name or code (``EU``, ``USA``, ``Japan``...); default ``EU``
         for the EU method and ``USA`` for the USGS one.

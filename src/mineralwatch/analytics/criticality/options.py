@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class CriticalityOptions(BaseModel):
-    """Settings of the EU and USGS-style assessments.
+    """Settings of the EU and USGS assessments.
 
     Every default is documented in ``docs/criticality.md``; pass a modified copy
     (``CriticalityOptions(sr_threshold=1.2)``) to change one.

@@ -15,9 +15,9 @@ orders-of-magnitude range of concentration indices on 0-1.
 Inputs from USGS data (every record's ``notes`` and ``*_source`` fields say which):
 
 * DP: USGS MCS 2025 world production by country (``production``; mine, refinery,
-  smelter or processing, the most concentrated stage); elements reported only as a
-  group (the rare earths) take the group's production. Without MCS data: the EU study's
-  global supply shares, stated.
+  smelter or processing, the most concentrated stage). A material MCS does not report
+  takes the EU study's global supply shares of the material itself (the rare-earth
+  elements, PGMs, helium...), else its group's MCS production; ``dp_source`` says which.
 * TE: USGS net import reliance (MCS 2025 salient statistics, latest year; ``E`` = net
   exporter -> 0, bounds such as ">50" taken at the bound).
 * EV: their EV is the cost of the mineral over the net income of the US industries that
@@ -132,6 +132,32 @@ def production_dp(production: pd.DataFrame, scores: pd.Series) -> dict[str, tupl
     return out
 
 
+def production_contributions(production: pd.DataFrame, scores: pd.Series, mineral: str,
+                             stage: str) -> list[dict[str, Any]]:
+    """Each producer's term of the latest year's GHHI (share, WGI score, term, % of GHHI),
+    largest first: what makes up a DP computed from USGS production."""
+    df = production[(production["mineral"] == mineral) & (production["stage"] == stage)
+                    & production["quantity"].notna()]
+    if df.empty:
+        return []
+    df = df[df["year"] == df["year"].max()]
+    world = df.loc[df["country"] == "WLD", "quantity"]
+    rows = df[~df["country"].isin(["WLD", "XOT"])]
+    total = float(world.iloc[0]) if len(world) else float(df["quantity"].sum())
+    if total <= 0:
+        return []
+    mean = float(scores.mean())
+    out = []
+    for c, q in zip(rows["country"], rows["quantity"], strict=True):
+        share, wgi = float(q) / total, float(scores.get(c, mean))
+        out.append({"country": str(c), "share": share, "wgi": wgi, "t": 1.0,
+                    "dp_term": share ** 2 * wgi / 10.0, "year": int(df["year"].max())})
+    ghhi = sum(r["dp_term"] for r in out) or 1.0
+    for r in out:
+        r["pct_of_hhi"] = r["dp_term"] / ghhi
+    return sorted(out, key=lambda r: -r["dp_term"])
+
+
 def shares_dp(supply: pd.DataFrame, scores: pd.Series, options: CriticalityOptions
               ) -> dict[str, tuple[float, str]]:
     """DP per mineral from the EU study's global supply shares (the fallback)."""
@@ -198,6 +224,12 @@ def _lookup(values: dict[str, tuple[float, str]], mineral: str) -> tuple[float, 
     return None
 
 
+def _stage_of(dp_source: str) -> str | None:
+    """The stage named in a ``dp_source`` ("USGS MCS 2025 production, mine, 2023-2024")."""
+    parts = dp_source.split(", ")
+    return parts[1].split(" ")[0] if len(parts) > 1 else None
+
+
 def _record(m: str, importer: str, dp: tuple[float, str] | None,
             te: tuple[float, str] | None, ev: tuple[float, str] | None,
             options: CriticalityOptions) -> dict[str, Any]:
@@ -215,13 +247,34 @@ def _record(m: str, importer: str, dp: tuple[float, str] | None,
     sr = supply_risk_score(dpv, tev, evv)
     rec: dict[str, Any] = {
         "material": m, "name": minerals.table()[m].name, "importer": importer,
-        "method": "usgs", "sr": sr, "ei": evv, "stage": dps.split(", ")[1]
-        if dps.startswith("USGS MCS") else None, "dp": dpv, "dp_source": dps, "te": tev,
-        "te_source": tes, "ev": evv, "ev_source": evs, "notes": notes,
+        "method": "usgs", "sr": sr, "ei": evv, "stage": _stage_of(dps), "dp": dpv,
+        "dp_source": dps, "te": tev, "te_source": tes, "ev": evv, "ev_source": evs, "notes": notes,
         "complete": not math.isnan(sr) and not tes.startswith("fallback")}
     rec.update(score_verdict(sr, options.usgs_threshold,
                              reason=f"{' and '.join(missing)} unknown").fields())
     return rec
+
+
+def _explain(rec: dict[str, Any], inputs: CriticalityInputs, scores: pd.Series,
+             options: CriticalityOptions) -> dict[str, Any]:
+    """The producers making up DP (from the data DP came from) and the TE what-ifs."""
+    m, src = rec["material"], str(rec["dp_source"])
+    parts = src.split(", ")
+    terms: list[dict[str, Any]] = []
+    if src.startswith("USGS MCS") and len(parts) > 1:
+        terms = production_contributions(inputs.production, scores, m, parts[1])
+        if not terms:  # an element that took its group's production
+            for g in minerals.table()[m].groups:
+                terms = production_contributions(inputs.production, scores, g, parts[1])
+                if terms:
+                    break
+    elif src.startswith("EU CRM") and len(parts) > 1:
+        glob = latest_shares(inputs.supply)
+        by_key = index_terms(supply_terms(glob[glob["scope"] == "WLD"], scores, options))
+        terms = [{**c, "dp_term": c["share"] ** 2 * c["wgi"] / 10.0}
+                 for c in contributions(by_key, m, parts[1].split(" ")[0], "WLD")]
+    return {"stage": rec["stage"], "disruption_potential": terms,
+            "what_if": {"te_1": supply_risk_score(rec["dp"], 1.0, rec["ev"]), "te_0": 0.0}}
 
 
 def assess_usgs(inputs: CriticalityInputs, *, importer: str = "USA",
@@ -270,18 +323,12 @@ def assess_usgs(inputs: CriticalityInputs, *, importer: str = "USA",
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     out["critical"] = out["critical"].astype(object)  # True / False / None, never numpy
     if explain:
-        glob = latest_shares(inputs.supply)
-        by_key = index_terms(supply_terms(glob[glob["scope"] == "WLD"], scores, options))
-        out["explain"] = pd.Series([{
-            "stage": r["stage"], "disruption_potential": [
-                {**c, "dp_term": c["share"] ** 2 * c["wgi"] / 10.0}
-                for c in contributions(by_key, r["material"], "processing", "WLD")
-                + contributions(by_key, r["material"], "mine", "WLD")],
-            "what_if": {"te_1": supply_risk_score(r["dp"], 1.0, r["ev"]), "te_0": 0.0}}
-            for r in rows], index=out.index, dtype=object)
+        out["explain"] = pd.Series([_explain(r, inputs, scores, options) for r in rows],
+                                   index=out.index, dtype=object)
     return out
 
 
 __all__ = ["COLUMNS", "DIFFERENCES", "assess_usgs", "disruption_potential", "log_scale",
-           "production_dp", "recency_weights", "supply_risk_score", "trade_exposure",
+           "production_contributions", "production_dp", "recency_weights",
+           "supply_risk_score", "trade_exposure",
            "vulnerability_table"]
