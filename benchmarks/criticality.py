@@ -1,7 +1,8 @@
 """Benchmark: the EU CRM assessment of every material, both stages, for several importers.
 
 ``python -m benchmarks.criticality`` writes ``benchmarks/results/criticality.json``.
-Target (issue 3): all materials, both stages, any importer in under 1 second. Inputs are
+Target (issues 3, 16): all materials, both stages, both methods, any importer in under 1
+second. Inputs are
 the public EU CRM 2023 tables and WGI from ``../shared/data`` when present (read once,
 not timed); otherwise a synthetic system of the same size (90 materials, 200 countries).
 """
@@ -39,11 +40,24 @@ def real_inputs() -> CriticalityInputs | None:
     eu = DATA / "eu_crm2023"
     if not eu.is_dir():
         return None
+    from mineralwatch.sources.end_use_splits import read_iea_end_use, read_usgs_end_use
+    from mineralwatch.sources.usgs_mcs import read_usgs_mcs
+    from mineralwatch.sources.usgs_salient import read_usgs_salient
+
+    mcs = DATA / "usgs_mcs2025"
     supply = pd.concat([read_eu_crm_shares(eu),
                         read_import_shares(DATA / "misc/import_shares_cache.json")])
+    end_use = pd.concat([  # the EU table first, then the USGS T4 / IEA splits (issue 16)
+        read_eu_crm_end_use(eu).assign(source_id="eu-crm-end-use:x"),
+        read_usgs_end_use(mcs / "Industry_Trends.zip").assign(source_id="usgs-end-use:x"),
+        read_iea_end_use(DATA / "iea/iea_critical_minerals_explorer.json")
+        .assign(source_id="iea-end-use:x")], ignore_index=True)
     return CriticalityInputs(supply=supply,
                              governance=read_wgi(DATA / "governance/wgidataset.csv"),
-                             parameters=eu_parameters(), end_use=read_eu_crm_end_use(eu))
+                             parameters=eu_parameters(), end_use=end_use,
+                             import_reliance=read_usgs_salient(mcs / "Salient_Commodity.zip"),
+                             production=read_usgs_mcs(mcs / "MCS2025_World_Data.csv")[
+                                 "production"])
 
 
 def synthetic_inputs(n_countries: int = 200, seed: int = 0) -> CriticalityInputs:

@@ -92,7 +92,7 @@ QUERIES = ["gallium export control", "钴 出口配额", "rare earth prices", "�
 
 def bench_search(n: int, repeats: int = 200) -> dict[str, Any]:
     """Index build time and query latency percentiles at ``n`` passages."""
-    from mineralwatch.documents.search import build_index, search_index
+    from mineralwatch.documents.search import Filters, build_index, search_index
 
     rows = synthetic_passages(n)
     t = time.perf_counter()
@@ -111,7 +111,7 @@ def bench_search(n: int, repeats: int = 200) -> dict[str, Any]:
         if i % 4 == 3:
             kw["mineral"] = rng.choice(["cobalt", "rare_earths", "gallium"])
         t = time.perf_counter()
-        search_index(idx, q, limit=10, mode="bm25", **kw)
+        search_index(idx, q, filters=Filters(**kw), limit=10, mode="bm25")
         lat.append(time.perf_counter() - t)
     ms = np.array(lat) * 1000
     return {"passages": n, "vocabulary": len(idx.vocab), "index_build_s": round(build_s, 2),

@@ -64,6 +64,10 @@ ENTRIES = [
           "US import shares by source country, 2020-2023 (US Census via USGS)"),
     Entry("usgs-salient-2025", "usgs-salient", "usgs_mcs2025/Salient_Commodity.zip",
           "US salient statistics and net import reliance 2020-2024 (USGS MCS 2025)"),
+    Entry("usgs-end-use-2025", "usgs-end-use", "usgs_mcs2025/Industry_Trends.zip",
+          "Primary applications of US critical minerals as end-use splits (USGS MCS 2025 T4)"),
+    Entry("iea-end-use-2024", "iea-end-use", "iea/iea_critical_minerals_explorer.json",
+          "Demand by sector 2024 as end-use splits (IEA Critical Minerals Data Explorer)"),
 ]
 
 

@@ -336,13 +336,27 @@ def test_usgs_score_by_hand() -> None:
                         "value": 1.0, "note": None, "source_id": "usgs"}])
     out = assess_usgs(_inputs(import_reliance=ir), materials="gallium",
                       vulnerability={"gallium": 0.5}).iloc[0]
-    dp = disruption_potential(np.array([0.9, 0.1]), np.array([6.0, 3.0]))
-    assert out["dp_processing"] == pytest.approx(dp)
-    assert out["sr"] == pytest.approx(dp * 1.0 * 0.5)
-    assert out["ev_source"] == "user input" and out["stage"] == "processing"
+    # GHHI = 0.9^2 * 0.6 + 0.1^2 * 0.3 = 0.489; DP = ln(0.489 / 1e-4) / ln(1e4)
+    dp = math.log(0.489 / 1e-4) / math.log(1e4)
+    assert disruption_potential(np.array([0.9, 0.1]), np.array([6.0, 3.0])) == \
+        pytest.approx(dp)
+    assert out["dp"] == pytest.approx(dp) and out["te"] == 1.0
+    assert out["sr"] == pytest.approx((dp * 1.0 * 0.5) ** (1 / 3))
+    assert out["ev_source"] == "user input" and out["critical"] is True  # 0.78 >= 0.40
+    assert "global supply shares" in out["dp_source"]  # no USGS production given
+    # EV without a user value: the EI formula without SI_EI, on 0-1
     proxy = assess_usgs(_inputs(import_reliance=ir), materials="gallium").iloc[0]
-    assert proxy["ev"] == pytest.approx(assess_eu(_inputs()).set_index("material")
-                                        .loc["gallium", "ei"] / 10)
+    eu = assess_eu(_inputs()).set_index("material").loc["gallium"]
+    assert proxy["ev"] == pytest.approx(eu["ei"] / 10 / eu["si_ei"])
+    # a net exporter has no trade exposure (TE 0): not critical
+    ir0 = ir.assign(value=0.0, note="E: net exporter")
+    exp = assess_usgs(_inputs(import_reliance=ir0), materials="gallium",
+                      vulnerability={"gallium": 0.5}).iloc[0]
+    assert exp["te"] == 0.0 and exp["sr"] == 0.0 and exp["critical"] is False
+    # unknown EV: undetermined with the reason, critical null
+    none = assess_usgs(_inputs(import_reliance=ir, end_use=pd.DataFrame()),
+                       materials="gallium").iloc[0]
+    assert none["critical"] is None and none["label"] == "undetermined — EV unknown"
 
 
 # -- parameters and bad input -------------------------------------------------------------
@@ -419,7 +433,8 @@ def test_missing_wgi_error_option() -> None:
 # -- the warehouse entry point and the CLI ------------------------------------------------
 @pytest.fixture()
 def crit_wh(wh):  # type: ignore[no-untyped-def]
-    frames = {"supply_share": _supply(), "governance": _governance(), "end_use": _end_use()}
+    frames = {"supply_share": _supply(), "governance": _governance(), "end_use": _end_use(),
+              "crm_parameters": _params()}
     wh.ingest(frames, SourceInfo("test:crit", "test", "crit", "x", "1"))
     return wh
 
@@ -439,6 +454,27 @@ def test_criticality_api_empty_warehouse(tmp_path) -> None:  # type: ignore[no-u
     with mw.open(tmp_path / "empty.duckdb") as empty, \
             pytest.raises(NotFoundError, match="ingest eu-crm-shares"):
         mw.criticality(empty)
+
+
+def test_parameters_come_from_the_warehouse(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The parameter table is a source like any other (issue 20 item 8): without it in
+    the warehouse the assessment says how to add it; a table the user ingests overrides
+    the packaged one."""
+    import mineralwatch as mw
+    from mineralwatch.store import SourceInfo as Src
+
+    with mw.open(tmp_path / "p.duckdb") as w:
+        w.ingest({"supply_share": _supply(), "governance": _governance()},
+                 Src("test:x", "test", "x", "x", "1"))
+        with pytest.raises(NotFoundError, match="eu-crm-parameters"):
+            mw.criticality(w)
+        w.ingest({"crm_parameters": _params()},
+                 Src("eu-crm-parameters:eu_crm2023_parameters.csv", "eu-crm-parameters",
+                     "packaged", "y", "1"))
+        assert criticality(w, material="gallium").iloc[0]["si_sr"] == 0.98
+        w.ingest({"crm_parameters": _params().assign(si_sr=0.5)},
+                 Src("test:user", "test", "user", "z", "1"))
+        assert criticality(w, material="gallium").iloc[0]["si_sr"] == 0.5
 
 
 def test_cli_json(crit_wh, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -487,7 +523,7 @@ def test_cli_tables_per_method(crit_wh, capsys) -> None:  # type: ignore[no-unty
     assert "classification" in out  # fits 80 columns unwrapped
     assert main(["criticality", "-w", path, "-m", "usgs", "--material", "gallium"]) == 0
     out = capsys.readouterr().out
-    assert all(h in out for h in ("risk", "DP proc.", "TE", "EV")) and " EI " not in out
+    assert all(h in out for h in ("risk", "DP", "TE", "EV")) and " EI " not in out
 
 
 def test_report_section(crit_wh, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -247,6 +247,53 @@ def test_any_importer_on_real_data() -> None:
     risk = assess_usgs(_inputs(), materials=["gallium", "rare earths", "copper"])
     r = risk.set_index("material")
     assert r.loc["gallium", "sr"] > r.loc["copper", "sr"]
-    assert r.loc["rare_earths", "dp_processing"] > 0.4  # group: mean of its members
-    assert any("group" in n for n in r.loc["rare_earths", "notes"])
+    assert r.loc["rare_earths", "dp"] > 0.4  # group: no global shares of its own
     assert r.loc["gallium", "te"] == 1.0
+
+
+def _sr_hits(inputs: CriticalityInputs, options: CriticalityOptions | None = None
+             ) -> tuple[int, int]:
+    a = agreement(assess_eu(inputs, options=options or CriticalityOptions()), _published())
+    return round(a["sr_0.1"] * a["sr_published"]), round(a["sr_0.3"] * a["sr_published"])
+
+
+def test_sr_method_readings() -> None:
+    """Issue 16: the readings of the EU method on all 45 published SRs
+    (docs/criticality.md, "The largest SR misses"). None beats the default by more than
+    two materials at +/-0.1 without losing at +/-0.3: no method error is left."""
+    import dataclasses
+
+    import numpy as np
+
+    base = _inputs()
+    p = base.parameters
+    variant = {c: np.where(p[c].notna(), "GS+EU", None)
+               for c in ("variant_extraction", "variant_processing")}
+    readings = {
+        "t = 1": dataclasses.replace(base, supply=base.supply.assign(t=1.0)),
+        "no EOL-RIR": dataclasses.replace(base, parameters=p.assign(eol_rir=0.0)),
+        "no SI_SR": dataclasses.replace(base, parameters=p.assign(si_sr=1.0)),
+        "GS+EU everywhere": dataclasses.replace(base, parameters=p.assign(**variant)),
+    }
+    default = _sr_hits(base)
+    assert default == (32, 42)
+    got = {k: _sr_hits(v) for k, v in readings.items()}
+    assert got == {"t = 1": (28, 41), "no EOL-RIR": (27, 37), "no SI_SR": (33, 41),
+                   "GS+EU everywhere": (29, 39)}
+    for year in (2019, 2020, 2022):
+        hit01, hit03 = _sr_hits(base, CriticalityOptions(wgi_year=year))
+        assert hit01 <= default[0] + 2 and hit03 <= default[1]
+
+
+def test_kaolin_is_reproduced_without_its_recycling_rate() -> None:
+    """Kaolin's published stage SRs (0.8, 0.5) follow (0.75, 0.50) with EOL-RIR 0,
+    not the transcription's 31 % (a data gap in that row, documented, not patched)."""
+    import dataclasses
+
+    base = _inputs()
+    ours = assess_eu(base, materials="kaolin").iloc[0]
+    assert (round(ours["sr_extraction"], 1), round(ours["sr_processing"], 1)) == (0.5, 0.3)
+    no_eol = dataclasses.replace(base, parameters=base.parameters.assign(eol_rir=0.0))
+    k = assess_eu(no_eol, materials="kaolin").iloc[0]
+    assert k["sr_extraction"] == pytest.approx(0.75, abs=0.005)  # published 0.8
+    assert round(k["sr_processing"], 1) == 0.5  # published 0.5

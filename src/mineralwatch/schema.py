@@ -59,6 +59,10 @@ class Table:
 
 
 STAGES = ("mine", "refinery", "smelter", "processing")
+#: Languages a document or passage may be in (ISO 639-1): those the language detector
+#: tells apart (documents.language); extraction reads en, zh, fr, de, es, id and ja.
+LANGUAGE_CODES = ("en", "zh", "ja", "fr", "de", "es", "id", "pt", "it", "nl", "sv", "ru",
+                  "ko", "ar", "th")
 MEASURES = (
     "export_tax", "export_quota", "export_prohibition", "export_licence",
     "export_licence_dual_use", "minimum_export_price", "domestic_market_obligation",
@@ -79,6 +83,7 @@ GOVERNANCE_KEY = ("country", "year", "indicator")
 DEMAND_KEY = ("mineral", "sector", "region", "year", "scenario")
 END_USE_KEY = ("mineral", "application", "scope")
 IMPORT_RELIANCE_KEY = ("country", "mineral", "year", "item")
+CRM_PARAMETERS_KEY = ("mineral",)
 DOCUMENT_KEY = ("doc_id",)
 PASSAGE_KEY = ("doc_id", "idx")
 
@@ -150,6 +155,32 @@ TABLES: dict[str, Table] = {
             ),
             IMPORT_RELIANCE_KEY,
             "Net import reliance by importer, mineral and year (USGS MCS salient statistics).",
+        ),
+        Table(
+            "crm_parameters",
+            (
+                Column("mineral", "str"),
+                Column("eu_name", "str", nullable=True, doc="the study's name"),
+                Column("bottleneck", "str", nullable=True, doc="extraction or processing"),
+                Column("stages", "str", nullable=True, doc="assessed stages, 'extraction+"
+                       "processing'"),
+                Column("variant_extraction", "str", nullable=True, doc="GS+EU, GSonly or "
+                       "EUonly"),
+                Column("variant_processing", "str", nullable=True),
+                Column("si_ei", "float", nullable=True, nonnegative=True),
+                Column("si_sr", "float", nullable=True, nonnegative=True),
+                Column("ir_extraction", "float", nullable=True, doc="EU import reliance, "
+                       "fraction"),
+                Column("ir_processing", "float", nullable=True),
+                Column("eol_rir", "float", nullable=True, nonnegative=True,
+                       doc="end-of-life recycling input rate, fraction"),
+                Column("status", "str", doc="ok or garbled (in the transcription)"),
+                Column("issue", "str", nullable=True),
+                _SRC,
+            ),
+            CRM_PARAMETERS_KEY,
+            "Per-material parameters of the EU CRM 2023 assessment (stage, variants, SI, "
+            "IR, EOL-RIR).",
         ),
         Table(
             "trade",
@@ -243,7 +274,8 @@ TABLES: dict[str, Table] = {
                 Column("title", "str", nullable=True),
                 Column("url", "str", nullable=True),
                 Column("published", "date", nullable=True),
-                Column("language", "str", allowed=("en", "zh")),
+                Column("language", "str", allowed=LANGUAGE_CODES,
+                       doc="ISO 639-1; extraction reads en, zh, fr, de, es, id, ja"),
                 Column("path", "str", nullable=True),
                 Column("checksum", "str", doc="SHA-256 of the document text"),
                 Column("ingested_at", "str"),
@@ -258,7 +290,7 @@ TABLES: dict[str, Table] = {
                 Column("doc_id", "str"),
                 Column("idx", "int", doc="passage number within the document, from 0"),
                 Column("text", "str"),
-                Column("language", "str", allowed=("en", "zh")),
+                Column("language", "str", allowed=LANGUAGE_CODES),
                 Column("start", "int", nonnegative=True, doc="character offset in the text"),
                 Column("end", "int", nonnegative=True),
                 Column("hash", "str", doc="hash of the normalised text (near-duplicates)"),
@@ -288,6 +320,24 @@ TABLES: dict[str, Table] = {
             ),
             ("id",),
             "Figures stated in documents, each with its citation.",
+        ),
+        Table(
+            "event_review",
+            (
+                Column("event_id", "str"),
+                Column("decision", "str", allowed=("confirmed", "rejected")),
+                Column("reviewed_at", "str", doc="ISO timestamp (UTC)"),
+                Column("reviewer", "str", nullable=True),
+                Column("doc_id", "str", nullable=True, doc="the first citation's document"),
+                Column("passage", "int", nullable=True),
+                Column("text", "str", doc="the cited sentence(s) as written"),
+                Column("passage_text", "str", nullable=True, doc="the whole cited passage"),
+                Column("event", "json", doc="the event as extracted (actor, measure, ...)"),
+                _SRC,
+            ),
+            ("event_id", "reviewed_at"),
+            "Review decisions on extracted events, each with the passage it judged "
+            "(training data: `mineralwatch events export-reviews`).",
         ),
         Table(
             "source",
@@ -465,7 +515,8 @@ def describe() -> dict[str, Any]:
 
 __all__ = [
     "CAPACITY_KEY", "DEMAND_KEY", "DOCUMENT_KEY", "END_USE_KEY", "EVENT_STATUS",
-    "GOVERNANCE_KEY", "IMPORT_RELIANCE_KEY", "LINE", "MEASURES", "PASSAGE_KEY", "PRICE_KEY",
+    "GOVERNANCE_KEY", "IMPORT_RELIANCE_KEY", "LANGUAGE_CODES", "LINE", "MEASURES",
+    "PASSAGE_KEY", "PRICE_KEY",
     "PRODUCTION_KEY", "RESERVES_KEY", "STAGES", "SUPPLY_SHARE_KEY",
     "TABLES", "TRADE_KEY", "Column", "Table", "check_frame", "coerce", "ddl", "describe",
     "empty",

@@ -12,7 +12,7 @@ events on ``rare_earths`` and ``hree`` (the groups it belongs to); asking for
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -113,8 +113,11 @@ def load_events(
     return df.reset_index(drop=True)
 
 
-def review_event(wh: Warehouse, event_id: str, decision: str) -> None:
-    """Set the status of one event (``confirm`` or ``reject`` an extracted event).
+def review_event(wh: Warehouse, event_id: str, decision: str,
+                 reviewer: str | None = None) -> None:
+    """Set the status of one event (``confirm`` or ``reject`` an extracted event) and
+    keep the decision with the passage it judged (table ``event_review``), so that
+    reviews become training data (:func:`mineralwatch.documents.review.export_reviews`).
 
     Raises
     ------
@@ -128,12 +131,65 @@ def review_event(wh: Warehouse, event_id: str, decision: str) -> None:
         raise ConfigError(f"Unknown review decision {decision!r}.",
                           [Failure("unknown decision", value=decision)],
                           hint="Use confirm or reject.")
-    found = wh.sql('SELECT count(*) AS n FROM "policy_event" WHERE id = ?', [event_id])
-    if int(found["n"].iloc[0]) == 0:
+    found = wh.sql('SELECT * FROM "policy_event" WHERE id = ?', [event_id])
+    if found.empty:
         raise NotFoundError(f"No policy event with id {event_id!r}.",
                             hint="`mineralwatch events --status all` lists the ids.")
+    row = review_row(wh, found.iloc[0].to_dict(), new, reviewer)
     with wh.transaction() as con:
         con.execute('UPDATE "policy_event" SET status = ? WHERE id = ?', [new, event_id])
+        if row is not None:
+            cols = list(row)
+            con.execute(f'INSERT INTO "event_review" ({", ".join(cols)}) VALUES '
+                        f'({", ".join("?" * len(cols))})', [row[c] for c in cols])
+
+
+#: Fields of an event kept with its review.
+REVIEW_FIELDS = ("id", "actor", "authority", "instrument", "measure", "minerals", "target",
+                 "announced", "effective", "ends", "quantity", "quantity_unit")
+
+
+def review_row(wh: Warehouse, event: dict[str, Any], decision: str,
+               reviewer: str | None) -> dict[str, Any] | None:
+    """The ``event_review`` record of a decision on ``event`` (a ``policy_event`` row):
+    the cited sentences and passage as stored; ``None`` for a decision that is not
+    confirm or reject (setting an event back to ``extracted``)."""
+    if decision not in ("confirmed", "rejected"):
+        return None
+    cites = [c for c in _json_list(event.get("citations")) if isinstance(c, dict)]
+    first = next((c for c in cites if c.get("doc_id") is not None), None)
+    passage_text = None
+    sentences = []
+    for c in cites:
+        if c.get("doc_id") is None or c.get("passage") is None:
+            continue
+        got = wh.sql('SELECT text FROM "passage" WHERE doc_id = ? AND idx = ?',
+                     [c["doc_id"], int(c["passage"])])
+        if got.empty:
+            continue
+        text = str(got["text"].iloc[0])
+        passage_text = passage_text or text
+        a, b = c.get("start"), c.get("end")
+        sentences.append(text[int(a):int(b)] if a is not None and b is not None else text)
+    fields = {k: _plain(event.get(k)) for k in REVIEW_FIELDS}
+    return {"event_id": event["id"], "decision": decision,
+            "reviewed_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "reviewer": reviewer, "doc_id": first["doc_id"] if first else None,
+            "passage": int(first["passage"]) if first and first.get("passage") is not None
+            else None, "text": " … ".join(dict.fromkeys(sentences)) or str(
+                event.get("note") or ""), "passage_text": passage_text,
+            "event": json.dumps(fields, ensure_ascii=False), "source_id": "review"}
+
+
+def _plain(v: Any) -> Any:
+    """A JSON-able value of a ``policy_event`` cell (lists decoded, dates as ISO)."""
+    if isinstance(v, str) and v[:1] == "[":
+        return _json_list(v)
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, date | datetime | pd.Timestamp):
+        return _as_date(v).isoformat()  # type: ignore[union-attr]
+    return v.item() if hasattr(v, "item") else v
 
 
 def _json_list(v: Any) -> list[Any]:

@@ -69,8 +69,9 @@ def overview(request: Request, wh: Warehouse = Depends(get_wh), user: User = Rea
     alerts: list[dict[str, str]] = []
     since: str | None = None
     if user.name != "anonymous":
-        alerts, since = alerts_since_last_visit(wh, auth, user.name, view["mine"],
-                                                view["events"])
+        alerts, since = alerts_since_last_visit(
+            wh, auth, user.name, view["mine"], view["events"],
+            classes={k: v["label"] for k, v in view["crit"].items()})
     return page(request, "overview.html", title="Overview", active="overview",
                 rows=view["rows"], groups=view["groups"], sources=", ".join(view["sources"]),
                 watch=watch, alerts=alerts, since=since)
@@ -108,7 +109,7 @@ def review_event(request: Request, id: str = Form(...), decision: str = Form(...
                  wh: Warehouse = Depends(get_wh), user: User = Analyst) -> Response:
     from mineralwatch.analytics.events import review_event as review
 
-    review(wh, id, decision)
+    review(wh, id, decision, reviewer=user.name)
     return RedirectResponse("/events?status=extracted", status_code=303)
 
 

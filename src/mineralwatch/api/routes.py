@@ -191,23 +191,37 @@ def get_transshipment(restrictor: str, target: str, hs: str, since: str,
     return to_jsonable(out)
 
 
-@router.get("/docs/search", summary="Bilingual full-text and semantic search of passages")
+@router.get("/docs/search", summary="Multilingual full-text and semantic search of passages")
 def get_search(q: str = Query(..., min_length=1, max_length=500), lang: str | None = None,
-               since: str | None = None, mineral: str | None = None,
-               limit: int = Query(10, ge=1, le=100), wh: Warehouse = Depends(get_wh),
-               user: User = Reader) -> list[dict[str, Any]]:
+               since: str | None = None, until: str | None = None,
+               mineral: str | None = None, country: str | None = None,
+               mode: str = "hybrid", limit: int = Query(10, ge=1, le=100),
+               wh: Warehouse = Depends(get_wh), user: User = Reader) -> list[dict[str, Any]]:
     from mineralwatch.documents.search import search
 
-    return [to_jsonable(h.to_dict()) for h in search(wh, q, lang=lang, since=since,
-                                                      mineral=mineral, limit=limit)]
+    return [to_jsonable(h.to_dict()) for h in search(
+        wh, q, lang=lang, since=since, until=until, mineral=mineral, country=country,
+        limit=limit, mode=mode)]
 
 
-@router.get("/brief", summary="A cited, extractive briefing on a topic")
+@router.get("/brief", summary="A cited briefing on a topic (extractive unless the server "
+            "has MINERALWATCH_MODEL_URL)")
 def get_brief(topic: str = Query(..., min_length=1, max_length=200), since: str | None = None,
-              wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
+              until: str | None = None, wh: Warehouse = Depends(get_wh),
+              user: User = Reader) -> dict[str, Any]:
     from mineralwatch.documents.brief import brief
+    from mineralwatch.documents.chat import ChatModel
 
-    return to_jsonable(brief(wh, topic, since=since).to_dict())
+    return to_jsonable(brief(wh, topic, since=since, until=until,
+                             model=ChatModel.from_env()).to_dict())
+
+
+@router.get("/docs/{doc_id}/summary", summary="A document's Core Viewpoint and grouped points")
+def get_summary(doc_id: str = Path(..., min_length=1, max_length=300),
+                wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
+    from mineralwatch.documents.summary import summarize
+
+    return to_jsonable(summarize(wh, doc_id).to_dict())
 
 
 @router.get("/docs/claims", summary="Extracted figures and the conflicts among them")
@@ -223,5 +237,5 @@ def post_review(event_id: str, decision: str = Path(..., pattern="^(confirm|reje
                 wh: Warehouse = Depends(get_wh), user: User = Analyst) -> dict[str, str]:
     from mineralwatch.analytics.events import review_event
 
-    review_event(wh, event_id, decision)
+    review_event(wh, event_id, decision, reviewer=user.name)
     return {"id": event_id, "status": "confirmed" if decision == "confirm" else "rejected"}

@@ -102,6 +102,7 @@ def conc_row(r: dict[str, Any]) -> dict[str, Any]:
 def criticality_panel(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
     """EU-method result with the per-country decomposition and the what-ifs."""
     from mineralwatch.analytics.criticality.api import criticality
+    from mineralwatch.analytics.criticality.verdict import label
 
     crit = criticality(wh, method="eu", material=mineral, explain=True)
     if crit.empty:
@@ -109,14 +110,13 @@ def criticality_panel(wh: Warehouse, mineral: str) -> dict[str, Any] | None:
     r = crit.iloc[0].to_dict()
     exp = r.get("explain") or {}
     importer = countries.name(str(r.get("importer", "EUU")))
-    flag = r.get("critical")
-    verdict = ("undetermined" if fmt.missing(flag) else "critical" if flag else
-               "not critical")
+    verdict = label(r)
     n2 = lambda v: fmt.num(v, 2, missing_text="—")  # noqa: E731
     note = (f"SR {n2(r.get('sr'))} (bottleneck stage: {fmt.code_label(r.get('stage'))}; "
             f"extraction {n2(r.get('sr_extraction'))}, processing "
             f"{n2(r.get('sr_processing'))}), EI {n2(r.get('ei'))}: {verdict} for the "
-            f"{importer} at thresholds SR ≥ 1.0, EI ≥ 2.8.")
+            f"{importer} at thresholds SR ≥ 1.0, EI ≥ 2.8."
+            + (f" EI from the {r['ei_source']}." if r.get("ei_source") else ""))
     labels = {"without_t": "without trade parameter t", "without_recycling":
               "without recycling (EOL-RIR = 0)", "without_substitution": "without substitution",
               "ir_0": "import reliance 0%", "ir_1": "import reliance 100%"}
@@ -206,15 +206,18 @@ def mineral_view(wh: Warehouse, mineral: str, year: int | None = None) -> dict[s
 
 
 # -- overview -----------------------------------------------------------------------------
-def _criticality_map(wh: Warehouse) -> dict[str, bool | None]:
+def _criticality_map(wh: Warehouse) -> dict[str, dict[str, Any]]:
+    """EU-method verdict per material: ``critical`` (True/False/None) and its label."""
     from mineralwatch.analytics.criticality.api import criticality
+    from mineralwatch.analytics.criticality.verdict import label
 
     try:
         df = criticality(wh, method="eu")
     except MineralwatchError:
         return {}
     col = "material" if "material" in df.columns else "mineral"
-    return {str(r[col]): None if fmt.missing(r["critical"]) else bool(r["critical"])
+    return {str(r[col]): {"critical": None if fmt.missing(r["critical"]) else
+                          bool(r["critical"]), "label": label(r)}
             for r in df.to_dict("records")}
 
 
@@ -254,13 +257,14 @@ def overview_view(wh: Warehouse) -> dict[str, Any]:
             rec = next((idx[s].loc[mid] for s in stages
                         if not idx[s].empty and mid in idx[s].index), None)
             r.update(_stage_cells(rec, key))
-        r["critical"] = crit.get(mid)
+        verdict = crit.get(mid) or {}
+        r["critical"], r["crit_label"] = verdict.get("critical"), verdict.get("label")
         r["event"] = latest.get(mid, "")
         rows.append(r)
     sources = sorted(set().union(*(set(df.get("source_id", [])) for df in by.values())))
     groups = sorted({g for m in ids for g in minerals.table()[m].groups})
     return {"rows": rows, "sources": sources, "groups": groups, "mine": by["mine"],
-            "events": events}
+            "events": events, "crit": crit}
 
 
 # -- scenarios ----------------------------------------------------------------------------

@@ -180,25 +180,24 @@ def highlight(snippet: str) -> Markup:
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(request: Request, q: str = "", lang: str = "", brief: str = "",
+                   since: str = "", until: str = "", mineral: str = "", country: str = "",
                    wh: Warehouse = Depends(get_wh), user: User = Reader) -> HTMLResponse:
     hits, briefing, message = [], None, ""
+    filters = {"lang": lang or None, "since": since or None, "until": until or None,
+               "mineral": mineral or None, "country": country or None}
     if q.strip():
         try:
             if brief:
                 from mineralwatch.documents.brief import brief as make_brief
+                from mineralwatch.documents.chat import ChatModel
 
-                b = make_brief(wh, q).to_dict()
-                briefing = {
-                    "topic": b["topic"],
-                    "core": [_point(p) for p in b["core"]],
-                    "groups": [{"title": k, "points": [_point(p) for p in v]}
-                               for k, v in b["groups"].items()],
-                    "figures": b.get("figures", []),
-                }
+                briefing = Markup(make_brief(wh, q, since=filters["since"],
+                                             until=filters["until"],
+                                             model=ChatModel.from_env()).to_html())
             else:
                 from mineralwatch.documents.search import search
 
-                for h in search(wh, q, lang=lang or None, limit=20):
+                for h in search(wh, q, limit=20, **filters):
                     d = h.to_dict()
                     d["href"] = views.doc_href(d["doc_id"], d["passage"])
                     d["snippet_html"] = highlight(d["snippet"])
@@ -208,12 +207,23 @@ def documents_page(request: Request, q: str = "", lang: str = "", brief: str = "
         except MineralwatchError as exc:
             message = str(exc).splitlines()[0]
     return page(request, "documents.html", title="Documents", active="documents", q=q,
-                lang=lang, hits=hits, briefing=briefing, message=message,
+                lang=lang, since=since, until=until, mineral=mineral, country=country,
+                hits=hits, briefing=briefing, message=message,
                 analyst=user.can("analyst"), max_kb=MAX_DOCUMENT_BYTES // 1024)
 
 
-def _point(p: dict[str, Any]) -> dict[str, Any]:
-    return {"text": p["text"], "cites": p.get("citations", [])}
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, doc_id: str, wh: Warehouse = Depends(get_wh),
+                  user: User = Reader) -> HTMLResponse:
+    """A document: its Core Viewpoint and grouped points, each linked to its passage."""
+    from mineralwatch.documents.summary import summarize
+
+    s = summarize(wh, doc_id)  # NotFoundError (404) for an unknown id
+    doc = wh.sql('SELECT published, url, language FROM "document" WHERE doc_id = ?', [doc_id])
+    d = doc.iloc[0]
+    return page(request, "document.html", title=s.title or doc_id, doc_id=doc_id,
+                summary=Markup(s.to_html()), published=d.get("published"), url=d.get("url"),
+                language=d.get("language"), active="documents")
 
 
 @router.get("/documents/{doc_id:path}/{passage}", response_class=HTMLResponse)

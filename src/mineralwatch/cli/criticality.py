@@ -1,4 +1,4 @@
-"""``mineralwatch criticality``: EU CRM or USGS-style criticality for any importer."""
+"""``mineralwatch criticality``: EU CRM or USGS criticality for any importer."""
 
 from __future__ import annotations
 
@@ -12,20 +12,17 @@ from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, e
 #: Columns shown in the table format per method (JSON and CSV carry every field), with
 #: their headers and number formats. Importer and method are in the title.
 TABLE_COLUMNS = {
-    "eu": ("material", "sr", "ei", "stage", "sr_extraction", "sr_processing",
-           "classification"),
-    "usgs": ("material", "sr", "dp_extraction", "dp_processing", "te", "ev", "stage",
-             "classification"),
+    "eu": ("material", "sr", "ei", "stage", "sr_extraction", "sr_processing", "label"),
+    "usgs": ("material", "sr", "dp", "te", "ev", "stage", "label"),
 }
 TABLE_LABELS = {
-    "eu": {"sr": "SR", "ei": "EI", "sr_extraction": "SR extr.", "sr_processing": "SR proc."},
-    "usgs": {"sr": "risk", "dp_extraction": "DP extr.", "dp_processing": "DP proc.",
-             "te": "TE", "ev": "EV"},
+    "eu": {"sr": "SR", "ei": "EI", "sr_extraction": "SR extr.", "sr_processing": "SR proc.",
+           "label": "classification"},
+    "usgs": {"sr": "risk", "dp": "DP", "te": "TE", "ev": "EV", "label": "classification"},
 }
 TABLE_FORMATS = {
     "eu": dict.fromkeys(("sr", "ei", "sr_extraction", "sr_processing"), ".2f"),
-    "usgs": {"sr": ".3f", **dict.fromkeys(("dp_extraction", "dp_processing", "te", "ev"),
-                                            ".2f")},
+    "usgs": {"sr": ".2f", **dict.fromkeys(("dp", "te", "ev"), ".2f")},
 }
 
 
@@ -33,9 +30,11 @@ def register(app: typer.Typer) -> None:
     """Add the ``criticality`` command to ``app``."""
 
     @app.command("criticality", help="Criticality of materials for an importer: the EU CRM "
-                 "method (supply risk and economic importance, SR >= 1.0 and EI >= 2.8) or a "
-                 "USGS-style score (disruption potential x trade exposure x economic "
-                 "vulnerability). EU study names are accepted as material names.")
+                 "method (supply risk and economic importance, SR >= 1.0 and EI >= 2.8) or the "
+                 "USGS method of Nassar & Fortier 2021 (disruption potential, trade exposure, "
+                 "economic vulnerability; critical from 0.40). Each material is critical, not "
+                 "critical, or undetermined with the reason. EU study names are accepted as "
+                 "material names.")
     def criticality_cmd(
         method: Annotated[str, typer.Option("--method", "-m", help="eu or usgs.")] = "eu",
         importer: Annotated[str | None, typer.Option(
@@ -84,13 +83,16 @@ def register(app: typer.Typer) -> None:
         from mineralwatch.codes import countries
 
         who = str(records[0]["importer"]) if records else str(importer)
-        title = (f"Criticality ({'EU CRM 2023 method' if method == 'eu' else 'USGS-style'}), "
+        title = (f"Criticality ({'EU CRM 2023 method' if method == 'eu' else 'USGS method'}), "
                  f"importer {countries.short_label(who)}")
         emit(records, fmt, title=title, columns=TABLE_COLUMNS[method],
              labels=TABLE_LABELS[method], formats=TABLE_FORMATS[method],
              caption="SR/EI on the EU CRM scale; critical: SR >= "
-             f"{options.sr_threshold} and EI >= {options.ei_threshold}" if method == "eu"
-             else f"risk = DP x TE x EV (0-1); flagged from {options.usgs_threshold}")
+             f"{options.sr_threshold} and EI >= {options.ei_threshold}; undetermined where a "
+             "score is unknown ('critical on supply risk alone': SR reaches its threshold, "
+             "EI unknown)" if method == "eu"
+             else f"risk = (DP x TE x EV)^(1/3) on 0-1 (Nassar & Fortier 2021); critical "
+             f"from {options.usgs_threshold:.2f}")
         for r in records:
             notes = [n for n in r.get("notes") or [] if n]
             if explain:
@@ -104,8 +106,11 @@ def _print_explain(r: dict[str, Any]) -> None:
     from rich.markup import escape
 
     ex = r.get("explain") or {}
+    sr = r.get("sr")
+    score = "unknown" if sr is None or sr != sr else f"{sr:.2f}"
     console.print(f"\n[bold]{escape(str(r['material']))}[/bold] — bottleneck "
-                  f"{ex.get('stage')}, SR {r['sr']:.2f}")
+                  f"{ex.get('stage')}, {'risk' if r.get('method') == 'usgs' else 'SR'} "
+                  f"{score}; {escape(str(r.get('label') or r.get('classification')))}")
     for label, key in (("global supply", "global_supply"), ("sourcing", "sourcing"),
                        ("disruption potential", "disruption_potential")):
         rows = ex.get(key) or []

@@ -66,8 +66,10 @@ def _review(action: str, event_id: str | None, warehouse: Any) -> None:
                           " (or no event id)") + ".",
                           hint="Use `mineralwatch events confirm ID` or `... reject ID`; "
                           "`mineralwatch events --status extracted` lists the ids.")
+    import getpass
+
     with open_wh(warehouse, create=False) as wh:
-        review_event(wh, event_id, action)
+        review_event(wh, event_id, action, reviewer=getpass.getuser())
     err_console.print(f"{event_id}: {action}ed.")
 
 

@@ -18,38 +18,17 @@ from functools import cache
 from mineralwatch.codes._table import normalise_name, read_tsv, resolve_many
 from mineralwatch.errors import Failure, UnknownCodeError
 
-#: Codes that are not ISO 3166 countries. They are valid in data (USGS "World total",
-#: "Other countries", the EU as an importer) but never counted as producers.
-SPECIAL_CODES: dict[str, str] = {
-    "WLD": "World",
-    "XOT": "Other countries",
-    "EUU": "European Union",
-    "XUC": "United States and Canada",
-    # historic states that appear in long BGS series
-    "SUN": "USSR",
-    "YUG": "Yugoslavia",
-    "CSK": "Czechoslovakia",
-    "DDR": "German Democratic Republic",
-    "SCG": "Serbia and Montenegro",
-    "ANT": "Netherlands Antilles",
-    "XKX": "Kosovo",
-}
+
+@cache
+def special_codes() -> dict[str, tuple[str, str]]:
+    """Codes that are not ISO 3166 countries (``codes/data/special_codes.tsv``): code ->
+    (name, kind), kind ``aggregate`` (world, other countries, EU ...), ``historical`` (states
+    of long BGS series) or ``unofficial`` (Kosovo's XKX)."""
+    return {r["code"]: (r["name"], r["kind"]) for r in read_tsv("special_codes.tsv")}
+
 
 #: Aggregates: rows with these codes are totals or residuals, not single countries.
-AGGREGATE_CODES = frozenset({"WLD", "XOT", "EUU", "XUC"})
-
-#: Legacy or non-standard three-letter codes used by publishers (World Bank WGI, Comtrade).
-CODE_ALIASES: dict[str, str] = {
-    "ZAR": "COD",  # World Bank WGI
-    "ROM": "ROU",  # World Bank WGI
-    "TMP": "TLS",  # World Bank WGI
-    "ADO": "AND",  # World Bank WGI
-    "KSV": "XKX",  # World Bank WGI
-    "WBG": "PSE",  # World Bank WGI (West Bank and Gaza)
-    "S19": "TWN",  # Comtrade "Other Asia, nes"
-    "EU": "EUU",
-    "EU27": "EUU",
-}
+AGGREGATE_CODES = frozenset(c for c, (_, kind) in special_codes().items() if kind == "aggregate")
 
 
 @dataclass(frozen=True)
@@ -74,7 +53,7 @@ def table() -> dict[str, Country]:
         )
         for r in read_tsv("countries.tsv")
     }
-    for code, name in SPECIAL_CODES.items():
+    for code, (name, _) in special_codes().items():
         out.setdefault(code, Country(code, "", "", name, "", "", ""))
     return out
 
@@ -88,7 +67,7 @@ def _lookup() -> dict[str, str]:
                      *r["other_zh"].split("|")]:
             if name:
                 idx.setdefault(normalise_name(name), r["iso3"])
-    for code, name in SPECIAL_CODES.items():
+    for code, (name, _) in special_codes().items():
         idx.setdefault(normalise_name(name), code)
     # aliases win over derived names: they are reviewed by hand
     for r in read_tsv("country_aliases.tsv"):
@@ -113,11 +92,8 @@ def lookup(name: object) -> str | None:
         return None
     t = table()
     up = raw.upper()
-    if len(raw) == 3 and raw.isalpha() and up == raw:
-        if up in t:
-            return up
-        if up in CODE_ALIASES:
-            return CODE_ALIASES[up]
+    if len(raw) == 3 and raw.isalpha() and up == raw and up in t:
+        return up
     iso2, m49 = _codes()
     if len(raw) == 2 and raw.isalpha() and up == raw and up in iso2:
         return iso2[up]
@@ -185,12 +161,12 @@ def is_aggregate(iso3: str) -> bool:
 __all__ = [
     "AGGREGATE_CODES",
     "SHORT_LABELS",
-    "SPECIAL_CODES",
     "Country",
     "is_aggregate",
     "lookup",
     "name",
     "short_label",
+    "special_codes",
     "table",
     "to_iso3",
     "to_iso3_many",

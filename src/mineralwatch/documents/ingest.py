@@ -13,6 +13,7 @@ is skipped.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,15 +23,19 @@ from typing import Any
 
 from mineralwatch.documents import store
 from mineralwatch.documents.extract import Extraction, extract
+from mineralwatch.documents.extract.dating import document_date
 from mineralwatch.documents.extract.events import Event, add_mention, specific
-from mineralwatch.documents.language import detect_language
+from mineralwatch.documents.language import detect_language, is_supported, language_code
 from mineralwatch.documents.readers import MAX_BYTES, SUFFIXES, RawDocument, read_file
-from mineralwatch.documents.segment import deduplicate, fingerprint, passages
+from mineralwatch.documents.segment import Span, deduplicate, fingerprint, passages
 from mineralwatch.errors import Failure, InputError, MineralwatchError
 from mineralwatch.store import Warehouse
 
 #: Documents per write transaction.
 BATCH = 200
+#: Passages shorter than this (characters) take the document's language: too few words
+#: to tell French from English by themselves.
+SHORT_PASSAGE = 60
 
 
 @dataclass
@@ -44,6 +49,8 @@ class IngestReport:
     passages: int = 0
     claims: int = 0
     events: int = 0
+    #: documents stored and searchable but not mined: ``{doc_id: language}``.
+    unsupported: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -52,9 +59,14 @@ class IngestReport:
 
     def summary(self) -> str:
         """One line: counts of documents, passages, claims, events and failures."""
-        return (f"{len(self.added)} added, {len(self.replaced)} replaced, "
+        line = (f"{len(self.added)} added, {len(self.replaced)} replaced, "
                 f"{len(self.skipped)} unchanged, {len(self.failures)} failed; "
                 f"{self.passages} passages, {self.claims} figures, {self.events} events")
+        if self.unsupported:
+            langs = ", ".join(sorted(set(self.unsupported.values())))
+            line += (f"; {len(self.unsupported)} in a language not extracted ({langs}): "
+                     "stored and searchable, no figures or events")
+        return line
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -116,29 +128,60 @@ def _overlap(a: list[str], b: list[str]) -> bool:
     return bool(set(a) & set(b)) or bool(expand(a) & set(b)) or bool(set(a) & expand(b))
 
 
+@dataclass
+class DocumentExtraction:
+    """A document read as ingest reads it: language, passages (with their languages) and
+    what extraction found (events merged per document)."""
+
+    language: str
+    spans: list[Span]
+    languages: list[str]
+    found: Extraction
+    #: the passages' events before they were merged into the document's
+    candidates: list[Event] = field(default_factory=list)
+
+
+def extract_document(text: str, *, doc_id: str = "", published: str | None = None,
+                     language: str | None = None, check: bool = True
+                     ) -> DocumentExtraction:
+    """Segment, deduplicate and extract one document (what :func:`document_rows` stores
+    and the corpus evaluation scores). ``check``: let the learned verifier
+    (:mod:`.extract.verifier`) check the rules' events."""
+    lang = language_code(language) or detect_language(text)
+    spans = deduplicate(passages(text))
+    found = Extraction()
+    doc_date = document_date(text, published)
+    year = doc_date.year if doc_date else _year(published)
+    langs = []
+    for i, s in enumerate(spans):
+        plang = detect_language(s.text) if len(s.text) >= SHORT_PASSAGE else lang
+        langs.append(plang)
+        if is_supported(lang):  # no rules for other languages: no invented events
+            found.extend(extract(s.text, doc_id=doc_id, passage=i, default_year=year,
+                                 context_actor=found.last_actor, doc_date=doc_date,
+                                 lang=plang, check=check))
+    cands = [copy.copy(e) for e in found.events]
+    found.events = merge_events(found.events)
+    return DocumentExtraction(lang, spans, langs, found, cands)
+
+
 def document_rows(doc: RawDocument) -> store.DocumentRows:
     """Segment, deduplicate and extract one document into warehouse records."""
-    lang = doc.language or detect_language(doc.text)
-    spans = deduplicate(passages(doc.text))
+    x = extract_document(doc.text, doc_id=doc.doc_id, published=doc.published,
+                         language=doc.language)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    found = Extraction()
-    prows = []
-    year = _year(doc.published)
-    for i, s in enumerate(spans):
-        prows.append({"doc_id": doc.doc_id, "idx": i, "text": s.text,
-                      "language": detect_language(s.text), "start": s.start, "end": s.end,
-                      "hash": fingerprint(s.text)})
-        found.extend(extract(s.text, doc_id=doc.doc_id, passage=i, default_year=year,
-                             context_actor=found.last_actor))
+    prows = [{"doc_id": doc.doc_id, "idx": i, "text": s.text, "language": plang,
+              "start": s.start, "end": s.end, "hash": fingerprint(s.text)}
+             for i, (s, plang) in enumerate(zip(x.spans, x.languages, strict=True))]
     claims = [{"id": f"{doc.doc_id}:{q.passage}:{q.start}:{n}", "value": q.value,
                "unit": q.unit, "measure": q.measure, "mineral": q.mineral,
                "country": q.country, "year": q.year, "doc_id": doc.doc_id,
                "passage": q.passage, "start": q.start, "end": q.end, "text": q.text}
-              for n, q in enumerate(found.quantities)]
-    events = [event_record(e, doc.doc_id) for e in merge_events(found.events)]
+              for n, q in enumerate(x.found.quantities)]
+    events = [event_record(e, doc.doc_id) for e in x.found.events]
     return store.DocumentRows(doc.doc_id, checksum(doc.text), doc.path, doc.url, {
         "document": [{"doc_id": doc.doc_id, "title": doc.title, "url": doc.url,
-                      "published": doc.published, "language": lang, "path": doc.path,
+                      "published": doc.published, "language": x.language, "path": doc.path,
                       "checksum": checksum(doc.text), "ingested_at": now}],
         "passage": prows, "claim": claims, "policy_event": events})
 
@@ -155,7 +198,8 @@ def event_record(e: Event, doc_id: str) -> dict[str, Any]:
         "instrument": e.instrument, "measure": e.measure, "minerals": e.minerals,
         "hs_codes": hs, "target": e.target,
         "announced": e.announced.isoformat() if e.announced else None,
-        "effective": e.effective.isoformat() if e.effective else None, "ends": None,
+        "effective": e.effective.isoformat() if e.effective else None,
+        "ends": e.ends.isoformat() if e.ends else None,
         "quantity": e.quantity, "quantity_unit": e.quantity_unit, "status": "extracted",
         "suspends": None, "title": f"{e.actor} {e.measure.replace('_', ' ')}: {names}",
         "note": e.text[:300], "citations": e.citations,
@@ -225,7 +269,11 @@ def _flush(wh: Warehouse, docs: list[RawDocument], report: IngestReport,
         report.passages += len(r.rows["passage"])
         report.claims += len(r.rows["claim"])
         report.events += len(r.rows["policy_event"])
+        lang = r.rows["document"][0]["language"]
+        if not is_supported(lang):
+            report.unsupported[r.doc_id] = lang
 
 
-__all__ = ["BATCH", "IngestReport", "checksum", "document_rows", "event_record",
+__all__ = ["BATCH", "DocumentExtraction", "IngestReport", "checksum", "document_rows",
+           "event_record", "extract_document",
            "ingest_documents", "iter_files", "merge_events"]

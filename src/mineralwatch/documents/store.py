@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
 from mineralwatch import schema
-from mineralwatch.store import Warehouse
+from mineralwatch.store import SourceInfo, Warehouse
 
 KIND = "document"
 LOADER_VERSION = "1"
@@ -54,45 +53,40 @@ def _frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
         if c.dtype == "json":
             df[c.name] = df[c.name].map(
                 lambda v: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-    return schema.check_frame(df, table)
+    return df  # validated by the warehouse's write
 
 
 def write(wh: Warehouse, docs: Sequence[DocumentRows]) -> None:
     """Replace the rows of ``docs`` in one transaction (review status of events kept).
 
     Events a reviewer confirmed or rejected keep that status when their document is
-    ingested again and the same event (same id) is extracted.
+    ingested again and the same event (same id) is extracted. The write is the
+    warehouse's own :meth:`~mineralwatch.store.Warehouse.replace_sources`.
     """
     if not docs:
         return
     sids = [source_id(d.doc_id) for d in docs]
-    frames = {t: _frame(t, [{**r, "source_id": source_id(d.doc_id)}
-                            for d in docs for r in d.rows.get(t, [])]) for t in TABLES}
     reviewed = wh.sql('SELECT id, status FROM "policy_event" WHERE source_id IN '
                       "(SELECT UNNEST(?)) AND status <> 'extracted'", [sids])
-    if not reviewed.empty and not frames["policy_event"].empty:
-        status = dict(zip(reviewed["id"], reviewed["status"], strict=True))
+    status = dict(zip(reviewed["id"], reviewed["status"], strict=True))
+    batch: dict[SourceInfo, dict[str, pd.DataFrame]] = {}
+    for d in docs:
+        frames = {t: _frame(t, d.rows.get(t, [])) for t in TABLES}
         ev = frames["policy_event"]
-        ev["status"] = [status.get(i, s) for i, s in zip(ev["id"], ev["status"], strict=True)]
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    src = pd.DataFrame([{
-        "source_id": source_id(d.doc_id), "kind": KIND, "name": d.doc_id, "path": d.path,
-        "url": d.url, "publisher": None, "licence": None, "checksum": d.checksum,
-        "loader_version": LOADER_VERSION, "retrieved": None, "ingested_at": now,
-        "rows": sum(len(v) for v in d.rows.values())} for d in docs])
-    with wh.transaction() as con:
-        for t in (*TABLES, "source"):
-            con.execute(f'DELETE FROM "{t}" WHERE source_id IN (SELECT UNNEST(?))', [sids])
-        for t, df in frames.items():
-            if not df.empty:
-                wh._insert(con, t, df)  # the warehouse's own insert, inside our transaction
-        wh._insert(con, "source", src)
+        if status and not ev.empty:
+            ev["status"] = [status.get(i, s) for i, s in zip(ev["id"], ev["status"], strict=True)]
+        src = SourceInfo(source_id=source_id(d.doc_id), kind=KIND, name=d.doc_id,
+                         checksum=d.checksum, loader_version=LOADER_VERSION, path=d.path,
+                         url=d.url)
+        batch[src] = frames
+    wh.replace_sources(batch, force=True)
 
 
 def load_passages(wh: Warehouse) -> pd.DataFrame:
     """Every passage with its document's title and publication date."""
     return wh.sql(
         'SELECT p.doc_id, p.idx, p.text, p.language, p.hash, d.title, '
+        'd.language AS doc_language, '
         'CAST(d.published AS VARCHAR) AS published FROM "passage" p '
         'JOIN "document" d USING (doc_id) ORDER BY p.doc_id, p.idx')
 

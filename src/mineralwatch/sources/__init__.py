@@ -24,6 +24,7 @@ _LOADER_MODULES: list[str] = [
     "comtrade",
     "china_exports",
     "events",
+    "end_use_splits",
 ]
 
 for _m in _LOADER_MODULES:

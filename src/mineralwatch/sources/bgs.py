@@ -18,7 +18,7 @@ mineral). Rules:
   lower ``priority`` and record the other in the note;
 - historic states keep their own codes (Soviet Union ``SUN``, Yugoslavia ``YUG``,
   Czechoslovakia ``CSK``, German Democratic Republic ``DDR``), see
-  :data:`mineralwatch.codes.countries.SPECIAL_CODES`.
+  :func:`mineralwatch.codes.countries.special_codes` (codes/data/special_codes.tsv).
 """
 
 from __future__ import annotations

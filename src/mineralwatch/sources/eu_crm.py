@@ -206,6 +206,42 @@ def read_eu_crm_end_use(path: str | Path, *, scope: str = "EUU") -> pd.DataFrame
     return out
 
 
+def read_eu_crm_parameters(path: str | Path) -> pd.DataFrame:
+    """Read the per-material parameter table of the EU CRM 2023 assessment.
+
+    The file is ours (``mineralwatch/data/eu_crm2023_parameters.csv``, columns of
+    :data:`mineralwatch.analytics.criticality.parameters.COLUMNS`, built from a
+    transcription of the study by ``scripts/build_eu_crm_parameters.py``); ``mineralwatch
+    init`` ingests the packaged one, so that it is listed by ``mineralwatch sources``.
+    Garbled rows are kept with their ``status`` and reported (logged).
+
+    Raises
+    ------
+    InputError
+        a missing column, a material that is not in our list, a number that is not one.
+    """
+    from mineralwatch.analytics.criticality.parameters import (
+        COLUMNS,
+        check_parameters,
+        coerce_parameters,
+    )
+
+    file = str(path)
+    df = require_columns(read_table(path, encoding=ENCODINGS),
+                         [c for c in COLUMNS if c != "source_id"], file=file)
+    lines = df[LINE]
+    numbers = {c: parse_numbers(df[c], file=file, lines=lines, column=c)["value"]
+               for c in ("si_ei", "si_sr", "ir_extraction", "ir_processing", "eol_rir")}
+    df = df.assign(mineral=minerals.to_ids(df["mineral"], file=file, lines=lines.tolist(),
+                                           column="mineral"),
+                   **{c: v.to_numpy() for c, v in numbers.items()})
+    df = df.replace("", None)
+    out = coerce_parameters(df.drop(columns=["source_id"], errors="ignore"))
+    check_parameters(out)
+    out[LINE] = lines.to_numpy()
+    return out
+
+
 _PUBLISHER = "European Commission (Study on the Critical Raw Materials for the EU 2023)"
 register(Loader(
     kind="eu-crm-shares", function="eu_crm:read_eu_crm_shares", tables=("supply_share",),
@@ -222,4 +258,13 @@ register(Loader(
     publisher=_PUBLISHER, licence="CC BY 4.0",
 ))
 
-__all__ = ["read_eu_crm_end_use", "read_eu_crm_shares"]
+register(Loader(
+    kind="eu-crm-parameters", function="eu_crm:read_eu_crm_parameters",
+    tables=("crm_parameters",),
+    description="EU CRM 2023 per-material parameters (bottleneck stage, sourcing variants, "
+    "SI_EI, SI_SR, import reliance, EOL-RIR): mineralwatch/data/eu_crm2023_parameters.csv, "
+    "transcribed from the study's tables",
+    publisher=_PUBLISHER + "; transcription in shared/validation", licence="CC BY 4.0",
+))
+
+__all__ = ["read_eu_crm_end_use", "read_eu_crm_parameters", "read_eu_crm_shares"]

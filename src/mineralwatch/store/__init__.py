@@ -1,15 +1,15 @@
 """The warehouse (DuckDB by default) and the engine layer that runs SQL on DuckDB or Spark."""
 
-from mineralwatch.store.warehouse import (
+from mineralwatch.store.core import (
     ENV_VAR,
     IngestResult,
+    ParquetInput,
     SourceInfo,
-    Warehouse,
     connect,
     default_path,
     file_checksum,
-    open,
 )
+from mineralwatch.store.warehouse import Warehouse, open
 
-__all__ = ["ENV_VAR", "IngestResult", "SourceInfo", "Warehouse", "connect", "default_path",
-           "file_checksum", "open"]
+__all__ = ["ENV_VAR", "IngestResult", "ParquetInput", "SourceInfo", "Warehouse", "connect",
+           "default_path", "file_checksum", "open"]

@@ -1,19 +1,21 @@
 """Bulk ingest of Parquet files into the warehouse, validated in SQL.
 
-The ordinary ingest (:meth:`Warehouse.ingest`) validates a pandas frame with
-:func:`schema.check_frame`; at tens of millions of rows (BACI trade) that costs more than
-the data itself. :func:`ingest_parquet` applies the same checks in DuckDB:
+The ordinary ingest validates a pandas frame with :func:`schema.check_frame`; at tens of
+millions of rows (BACI trade) that costs more than the data itself. For a
+:class:`~mineralwatch.store.core.ParquetInput`, :meth:`Warehouse.replace_sources` applies
+the same checks in DuckDB with this module (which knows nothing of the warehouse: it works
+on the connection it is given):
 
 1. required columns present (else :class:`SchemaError` before anything is written);
 2. one aggregate pass over the Parquet files counts empty required values, values that
    are not numbers, negative quantities and values outside an allowed set; failing
    checks are listed with file, row number (0-based within the file) and value;
-3. inside one transaction: the source's old rows are deleted, the new rows inserted with
-   one ``INSERT ... SELECT FROM read_parquet`` (typed casts in the SELECT; its row count
-   comes from the INSERT itself), duplicate keys are checked on the inserted rows (one
-   ``count(DISTINCT hash(key))`` pass; only when it finds fewer distinct hashes than rows
-   are the repeated hashes grouped and confirmed exactly), and the provenance row is
-   written. Any failure rolls everything back.
+3. inside the warehouse's one transaction (:func:`insert`): the source's old rows are
+   deleted, the new rows inserted with one ``INSERT ... SELECT FROM read_parquet`` (typed
+   casts in the SELECT; its row count comes from the INSERT itself), duplicate keys are
+   checked on the inserted rows (one ``count(DISTINCT hash(key))`` pass; only when it finds
+   fewer distinct hashes than rows are the repeated hashes grouped and confirmed exactly),
+   and the provenance row is written. Any failure rolls everything back.
 
 During the ingest the connection runs with ``preserve_insertion_order = false`` (rows of
 a table have no order; this lets DuckDB write row groups from both cores in parallel);
@@ -30,18 +32,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import duckdb
 from sqlglot import exp
 
 from mineralwatch import schema
 from mineralwatch.errors import Failure, SchemaError, WarehouseError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
-    from mineralwatch.store.warehouse import IngestResult, SourceInfo, Warehouse
+from mineralwatch.store.core import parquet_target
 
 _SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN",
               "date": "DATE", "json": "VARCHAR"}
@@ -58,9 +57,7 @@ def _q(name: str) -> str:
 
 def parquet_glob(path: str | Path) -> str:
     """A Parquet file, glob, or every ``*.parquet`` under a folder."""
-    from mineralwatch.store.engine import _parquet_target
-
-    return _parquet_target(path)
+    return parquet_target(path)
 
 
 def _checks(t: schema.Table, present: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -98,8 +95,8 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, t: schema.Table,
     key = ", ".join(_q(k) for k in t.key)
     table = _q(t.name)
     row = con.execute(f"SELECT count(*), count(DISTINCT hash({key})) FROM {table} "
-                      "WHERE source_id = ?", [source_id]).fetchone()
-    if row is None or row[0] == row[1]:
+                      "WHERE source_id = ?", [source_id]).fetchall()[0]
+    if row[0] == row[1]:
         return []  # every key hashes differently: no duplicate (the common case)
     candidates = [r[0] for r in con.execute(
         f"SELECT h FROM (SELECT hash({key}) AS h FROM {table} WHERE source_id = ?) "
@@ -113,7 +110,7 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, t: schema.Table,
 
 
 @contextmanager
-def _insertion_order_off(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def insertion_order_off(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """``preserve_insertion_order = false`` for the block, then the previous value."""
     row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     before = bool(row[0]) if row else True
@@ -124,43 +121,27 @@ def _insertion_order_off(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
-def ingest_parquet(wh: Warehouse, table: str, path: str | Path, source: SourceInfo, *,
-                   force: bool = False) -> IngestResult:
-    """Bulk-ingest Parquet files (canonical columns of ``table``) for one source.
+@dataclass(frozen=True)
+class PreparedParquet:
+    """Parquet rows of one table, validated, ready to insert (see :func:`prepare`)."""
 
-    Parameters
-    ----------
-    wh
-        the warehouse.
-    table
-        a canonical table name (``trade``, ``production``, ...).
-    path
-        a Parquet file, a glob, or a folder (every ``*.parquet`` below it).
-    source
-        provenance; ``source_id`` is set on every row.
-    force
-        re-ingest even if the same checksum is already in the warehouse.
+    table: schema.Table
+    target: str
+    present: dict[str, str]
+
+
+def prepare(con: duckdb.DuckDBPyConnection, table: str, path: str | Path) -> PreparedParquet:
+    """Check Parquet files against ``table``'s canonical columns before anything is written.
 
     Raises
     ------
     SchemaError
-        missing columns, invalid values or duplicate keys; every failing check is listed
-        with samples. Nothing is written.
+        missing columns or invalid values; every failing check is listed with samples.
     """
-    from mineralwatch.store.warehouse import IngestResult
-
-    if wh.read_only:
-        raise WarehouseError("The warehouse is open read-only.")
     if table not in schema.TABLES or table == "source":
         raise WarehouseError(f"Unknown table {table!r}.", hint=f"Tables: {sorted(schema.TABLES)}")
     t = schema.TABLES[table]
-    prior = wh.source(source.source_id)
-    if prior is not None and prior["checksum"] == source.checksum and not force:
-        return IngestResult(source.source_id, skipped=True)
     target = parquet_glob(path)
-    scan = f"read_parquet({_lit(target)}, union_by_name=true, filename=true, " \
-           "file_row_number=true)"
-    con: duckdb.DuckDBPyConnection = wh.con
     described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(target)}, "
                             "union_by_name=true)").fetchall()
     present = {str(r[0]): str(r[1]).upper() for r in described}
@@ -170,30 +151,54 @@ def ingest_parquet(wh: Warehouse, table: str, path: str | Path, source: SourceIn
         raise SchemaError(f"Table {t.name!r}: missing column(s) {missing} in {target}",
                           [Failure(f"missing column {m!r}", file=target) for m in missing],
                           file=target, hint=f"Expected columns: {t.column_names}")
-    checks = _checks(t, present)
-    failures: list[Failure] = []
-    if checks:
-        counts = con.execute("SELECT " + ", ".join(f"count_if({cond})" for _, _, cond in checks)
-                             + f" FROM {scan}").fetchone()
-        assert counts is not None
-        for (column, message, cond), n in zip(checks, counts, strict=True):
-            if not n:
-                continue
-            rows = con.execute(f"SELECT filename, file_row_number, CAST({_q(column)} AS VARCHAR) "
-                               f"FROM {scan} WHERE {cond} LIMIT {MAX_SAMPLES}").fetchall()
-            for fname, rowno, value in rows:
-                failures.append(Failure(f"{message} ({n:,} rows)", file=str(fname),
-                                        line=int(rowno), column=column, value=value))
+    failures = _value_failures(con, t, present, target)
     if failures:
         raise SchemaError(f"{len(failures)} problem(s) in {t.name!r} data from {target}",
                           failures, file=target,
                           hint="Fix the listed rows (line = 0-based row in the Parquet file); "
                           "nothing was written.")
+    return PreparedParquet(t, target, present)
+
+
+def _value_failures(con: duckdb.DuckDBPyConnection, t: schema.Table, present: dict[str, str],
+                    target: str) -> list[Failure]:
+    """Failing value checks (one aggregate pass, then samples of each failing check)."""
+    checks = _checks(t, present)
+    if not checks:
+        return []
+    scan = f"read_parquet({_lit(target)}, union_by_name=true, filename=true, " \
+           "file_row_number=true)"
+    counts = con.execute("SELECT " + ", ".join(f"count_if({cond})" for _, _, cond in checks)
+                         + f" FROM {scan}").fetchone()
+    assert counts is not None
+    failures: list[Failure] = []
+    for (column, message, cond), n in zip(checks, counts, strict=True):
+        if not n:
+            continue
+        rows = con.execute(f"SELECT filename, file_row_number, CAST({_q(column)} AS VARCHAR) "
+                           f"FROM {scan} WHERE {cond} LIMIT {MAX_SAMPLES}").fetchall()
+        for fname, rowno, value in rows:
+            failures.append(Failure(f"{message} ({n:,} rows)", file=str(fname),
+                                    line=int(rowno), column=column, value=value))
+    return failures
+
+
+def insert(con: duckdb.DuckDBPyConnection, prepared: PreparedParquet, source_id: str) -> int:
+    """Insert prepared Parquet rows for ``source_id`` inside the caller's transaction.
+
+    Returns the number of rows inserted.
+
+    Raises
+    ------
+    SchemaError
+        duplicate keys among the inserted rows (the caller's transaction rolls back).
+    """
+    t, target, present = prepared.table, prepared.target, prepared.present
     select = []
     for c in t.columns:
         typ = _SQL_TYPES[c.dtype]
         if c.name == "source_id":
-            select.append(f"{_lit(source.source_id)} AS source_id")
+            select.append(f"{_lit(source_id)} AS source_id")
         elif c.name not in present:
             select.append(f"CAST(NULL AS {typ}) AS {_q(c.name)}")
         elif present[c.name] == typ:
@@ -201,22 +206,24 @@ def ingest_parquet(wh: Warehouse, table: str, path: str | Path, source: SourceIn
         else:
             select.append(f"TRY_CAST({_q(c.name)} AS {typ}) AS {_q(c.name)}")
     cols = ", ".join(_q(c) for c in t.column_names)
-    result = IngestResult(source.source_id, replaced=prior is not None)
-    with _insertion_order_off(con), wh.transaction() as tx:
-        wh._delete_source_rows(tx, source.source_id)
-        n = tx.execute(f"INSERT INTO {_q(t.name)} ({cols}) SELECT {', '.join(select)} "
-                       f"FROM read_parquet({_lit(target)}, union_by_name=true)").fetchone()
-        result.rows[t.name] = int(n[0]) if n else 0
-        if t.key:
-            dups = _duplicate_keys(tx, t, source.source_id)
-            if dups:
-                raise SchemaError(
-                    f"Duplicate keys in {t.name!r} data from {target}",
-                    [Failure(f"duplicate key ({row[-1]} rows)", file=target,
-                             value=dict(zip(t.key, row[:-1], strict=True))) for row in dups],
-                    file=target, hint="Each key must appear once; nothing was written.")
-        wh._write_provenance(tx, source, result.total_rows)
-    return result
+    n = con.execute(f"INSERT INTO {_q(t.name)} ({cols}) SELECT {', '.join(select)} "
+                    f"FROM read_parquet({_lit(target)}, union_by_name=true)").fetchall()
+    if t.key:
+        dups = _duplicate_keys(con, t, source_id)
+        if dups:
+            raise SchemaError(
+                f"Duplicate keys in {t.name!r} data from {target}",
+                [Failure(f"duplicate key ({row[-1]} rows)", file=target,
+                         value=dict(zip(t.key, row[:-1], strict=True))) for row in dups],
+                file=target, hint="Each key must appear once; nothing was written.")
+    return int(n[0][0]) if n else 0
 
 
-__all__ = ["MAX_SAMPLES", "ingest_parquet", "parquet_glob"]
+__all__ = [
+    "MAX_SAMPLES",
+    "PreparedParquet",
+    "insert",
+    "insertion_order_off",
+    "parquet_glob",
+    "prepare",
+]

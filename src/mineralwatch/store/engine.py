@@ -21,7 +21,6 @@ by string concatenation: a value can only ever be a literal, whatever it contain
 from __future__ import annotations
 
 import datetime as _dt
-import glob as _glob
 import math
 import uuid
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ from sqlglot import exp
 
 from mineralwatch import schema
 from mineralwatch.errors import ConfigError, Failure, InputError, NotFoundError
+from mineralwatch.store.core import connect, parquet_target
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
@@ -226,20 +226,6 @@ def to_spark_sql(sql: str, params: Mapping[str, Any] | None = None) -> str:
     return render(sql, params, dialect="spark")
 
 
-def _parquet_target(path: str | Path) -> str:
-    """A Parquet file, a folder of Parquet files or a glob, checked to exist."""
-    p = str(path)
-    if any(ch in p for ch in "*?["):
-        if not _glob.glob(p, recursive=True):
-            raise NotFoundError(f"No Parquet file matches {p!r}.")
-        return p
-    if Path(p).is_dir():
-        return str(Path(p) / "**" / "*.parquet")
-    if not Path(p).exists():
-        raise NotFoundError(f"Parquet source {p!r} does not exist.")
-    return p
-
-
 def _check_name(name: str) -> str:
     if not name.replace("_", "").isalnum() or name[0].isdigit():
         raise InputError("A bound table name must be a plain identifier.",
@@ -275,8 +261,6 @@ class DuckDBEngine:
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
         if con is None:
-            from mineralwatch.store.warehouse import connect
-
             con = connect()
         self.con = con
         self._frames: dict[str, pd.DataFrame] = {}
@@ -292,7 +276,7 @@ class DuckDBEngine:
             _, wh_table = source
             self.con.execute(f'CREATE OR REPLACE TEMP VIEW {q} AS SELECT * FROM main."{wh_table}"')
         else:
-            target = _parquet_target(source)
+            target = parquet_target(source)
             lit = exp.Literal.string(target).sql(dialect="duckdb")
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {q} AS SELECT * FROM "
                              f"read_parquet({lit}, union_by_name=true)")
@@ -334,7 +318,7 @@ class SparkEngine:
             sdf = self.spark.createDataFrame(_spark_ready(source),
                                              schema=_spark_schema(source, name))
         else:
-            sdf = self.spark.read.parquet(_parquet_target(source))
+            sdf = self.spark.read.parquet(parquet_target(source))
         sdf.createOrReplaceTempView(name)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ the raw file, its checksum, publisher, licence and loader version.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from mineralwatch.store.warehouse import IngestResult, SourceInfo, Warehouse
 from mineralwatch.store.warehouse import open as open_warehouse
 
 EVENTS_FILE = "events.yaml"
+PARAMETERS_FILE = "eu_crm2023_parameters.csv"
 
 
 def _data() -> Any:
@@ -64,6 +66,7 @@ def ingest_starter(wh: Warehouse, *, force: bool = False,
                          path=entry["raw_file"], url=entry.get("url"),
                          publisher=entry.get("publisher"), licence=entry.get("licence"))
         results.append(wh.ingest(frames, src, force=force))
+    results += _packaged_sources(wh, force=force, progress=progress)
     events = _data().joinpath(EVENTS_FILE)
     if events.is_file():
         if progress:
@@ -76,9 +79,39 @@ def ingest_starter(wh: Warehouse, *, force: bool = False,
             src = SourceInfo.for_file("events", path, loader.version,
                                       publisher="mineralwatch curated register",
                                       licence="CC BY 4.0")
-        src.path = "mineralwatch/data/events.yaml"
+        src = dataclasses.replace(src, path="mineralwatch/data/events.yaml")
         results.append(wh.ingest(frames, src, force=force))
     return results
+
+
+#: Package data files ingested as sources of their own (so that ``mineralwatch sources``
+#: lists them): (loader kind, file under mineralwatch/data, publisher, licence).
+PACKAGED_SOURCES: tuple[tuple[str, str, str, str], ...] = (
+    ("eu-crm-parameters", PARAMETERS_FILE, "European Commission (Study on the Critical Raw "
+     "Materials for the EU 2023), transcribed by a third party", "CC BY 4.0"),
+)
+
+
+def _packaged_sources(wh: Warehouse, *, force: bool,
+                      progress: Callable[[str], None] | None) -> list[IngestResult]:
+    """Ingest the package data files of :data:`PACKAGED_SOURCES` through their loaders."""
+    from mineralwatch.sources import get_loader
+
+    out = []
+    for kind, name, publisher, licence in PACKAGED_SOURCES:
+        ref = _data().joinpath(name)
+        if not ref.is_file():
+            continue
+        if progress:
+            progress(f"starter:{kind}")
+        loader = get_loader(kind)
+        with resources.as_file(ref) as path:
+            frames = loader.read(path)
+            src = SourceInfo.for_file(kind, path, loader.version, publisher=publisher,
+                                      licence=licence)
+        src = dataclasses.replace(src, path=f"mineralwatch/data/{name}")
+        out.append(wh.ingest(frames, src, force=force))
+    return out
 
 
 def load_example() -> Warehouse:
@@ -88,4 +121,4 @@ def load_example() -> Warehouse:
     return wh
 
 
-__all__ = ["ingest_starter", "load_example", "manifest"]
+__all__ = ["PACKAGED_SOURCES", "ingest_starter", "load_example", "manifest"]

@@ -13,94 +13,28 @@ together with its provenance row, or nothing happens. The same file ingested twi
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
-import platformdirs
 
 from mineralwatch import schema
 from mineralwatch.errors import NotFoundError, WarehouseError
-
-ENV_VAR = "MINERALWATCH_WAREHOUSE"
-
-
-def default_path() -> Path:
-    """The warehouse path: ``$MINERALWATCH_WAREHOUSE`` or the user data directory."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("mineralwatch")) / "warehouse.duckdb"
-
-
-def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection that never tries to download extensions."""
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-    }
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
-    con.execute("SET enable_progress_bar = false")  # no bars in CLI output or logs
-    return con
-
-
-def file_checksum(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes; for a folder, of its files' names and bytes (sorted)."""
-    p = Path(path)
-    h = hashlib.sha256()
-    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-    for f in files:
-        if p.is_dir():
-            h.update(str(f.relative_to(p)).encode() + b"\0")
-        with f.open("rb") as fh:
-            while block := fh.read(chunk):
-                h.update(block)
-    return h.hexdigest()
-
-
-@dataclass
-class SourceInfo:
-    """Provenance of one ingested source (a file, or a derived dataset)."""
-
-    source_id: str
-    kind: str
-    name: str
-    checksum: str
-    loader_version: str
-    path: str | None = None
-    url: str | None = None
-    publisher: str | None = None
-    licence: str | None = None
-    retrieved: str | None = None
-
-    @classmethod
-    def for_file(cls, kind: str, path: str | Path, loader_version: str, **kw: Any) -> SourceInfo:
-        """Provenance of a local file: id ``KIND:FILENAME``, checksum of its bytes."""
-        p = Path(path)
-        return cls(source_id=f"{kind}:{p.name}", kind=kind, name=p.name,
-                   checksum=file_checksum(p), loader_version=loader_version,
-                   path=str(p.resolve()), **kw)
-
-
-@dataclass
-class IngestResult:
-    """What an ingest did."""
-
-    source_id: str
-    rows: dict[str, int] = field(default_factory=dict)
-    skipped: bool = False
-    replaced: bool = False
-
-    @property
-    def total_rows(self) -> int:
-        return sum(self.rows.values())
+from mineralwatch.store import bulk
+from mineralwatch.store.core import (
+    ENV_VAR,
+    IngestResult,
+    ParquetInput,
+    Payload,
+    SourceInfo,
+    connect,
+    default_path,
+    file_checksum,
+)
 
 
 class Warehouse:
@@ -221,53 +155,115 @@ class Warehouse:
         else:
             self.con.execute("COMMIT")
 
-    def ingest(self, frames: Mapping[str, pd.DataFrame], source: SourceInfo, *,
-               force: bool = False) -> IngestResult:
-        """Write validated frames for one source atomically and idempotently.
+    def replace_sources(self, batch: Mapping[SourceInfo, Payload], *,
+                        force: bool = False) -> list[IngestResult]:
+        """Replace the rows of each source in ``batch`` in one transaction: the one way in.
+
+        Every source's old rows (in every table) are deleted and its new rows and provenance
+        row written together, or nothing happens. A source whose checksum is already in the
+        warehouse is skipped unless ``force``.
 
         Parameters
         ----------
-        frames
-            table name -> frame already in canonical form (see :func:`schema.check_frame`).
-            ``source_id`` is set from ``source``.
-        source
-            provenance of the rows.
+        batch
+            source -> its rows: ``{table: frame}`` in canonical form (``source_id`` is set
+            from the source; see :func:`schema.check_frame`), or a
+            :class:`~mineralwatch.store.core.ParquetInput` for the bulk path (checked and
+            inserted in SQL, see :mod:`mineralwatch.store.bulk`).
         force
-            re-ingest even if the same checksum is already in the warehouse.
+            rewrite sources whose checksum is unchanged.
+
+        Raises
+        ------
+        SchemaError
+            a frame or Parquet file fails the canonical checks; nothing is written.
+        WarehouseError
+            read-only warehouse, unknown table, or the same source twice in ``batch``.
         """
         if self.read_only:
             raise WarehouseError("The warehouse is open read-only.")
-        prior = self.source(source.source_id)
-        if prior is not None and prior["checksum"] == source.checksum and not force:
-            return IngestResult(source.source_id, skipped=True)
+        ids = [s.source_id for s in batch]
+        if len(set(ids)) != len(ids):
+            raise WarehouseError("The same source id appears twice in one write.")
+        priors = dict(self.con.execute(
+            'SELECT source_id, checksum FROM "source" WHERE source_id IN (SELECT UNNEST(?))',
+            [ids]).fetchall()) if ids else {}
+        results: dict[str, IngestResult] = {}
+        frames: dict[str, list[pd.DataFrame]] = {}
+        bulks: list[tuple[SourceInfo, bulk.PreparedParquet]] = []
+        for src, payload in batch.items():
+            sid = src.source_id
+            if sid in priors and priors[sid] == src.checksum and not force:
+                results[sid] = IngestResult(sid, skipped=True)
+                continue
+            results[sid] = IngestResult(sid, replaced=sid in priors)
+            if isinstance(payload, ParquetInput):
+                bulks.append((src, bulk.prepare(self.con, payload.table, payload.path)))
+                continue
+            for table, df in self._prepare_frames(payload, src).items():
+                frames.setdefault(table, []).append(df)
+                results[sid].rows[table] = len(df)
+        todo = [s for s in batch if not results[s.source_id].skipped]
+        if todo:
+            self._replace(todo, frames, bulks, results)
+        return [results[i] for i in ids]
+
+    @staticmethod
+    def _prepare_frames(frames: Mapping[str, pd.DataFrame],
+                        source: SourceInfo) -> dict[str, pd.DataFrame]:
         prepared: dict[str, pd.DataFrame] = {}
         for table, df in frames.items():
-            if table not in schema.TABLES:
+            if table not in schema.TABLES or table == "source":
                 raise WarehouseError(f"Unknown table {table!r}.",
                                      hint=f"Tables: {sorted(schema.TABLES)}")
             df = df.copy()
             df["source_id"] = source.source_id
             prepared[table] = schema.check_frame(df, table, file=source.path or source.name)
-        result = IngestResult(source.source_id, replaced=prior is not None)
-        with self.transaction() as con:
-            self._delete_source_rows(con, source.source_id)
-            for table, df in prepared.items():
-                self._insert(con, table, df)
-                result.rows[table] = len(df)
-            self._write_provenance(con, source, result.total_rows)
-        return result
+        return prepared
+
+    def _replace(self, sources: Sequence[SourceInfo], frames: Mapping[str, list[pd.DataFrame]],
+                 bulks: Sequence[tuple[SourceInfo, bulk.PreparedParquet]],
+                 results: Mapping[str, IngestResult]) -> None:
+        """The transaction of :meth:`replace_sources` (inputs already validated)."""
+        sids = [s.source_id for s in sources]
+        order = bulk.insertion_order_off(self.con) if bulks else contextlib.nullcontext()
+        with order, self.transaction() as con:
+            for table in schema.TABLES:
+                if "source_id" in schema.TABLES[table].column_names:
+                    con.execute(f'DELETE FROM "{table}" WHERE source_id IN (SELECT UNNEST(?))',
+                                [sids])
+            for table, parts in frames.items():
+                parts = [p for p in parts if len(p)]
+                if parts:
+                    self._insert(con, table, parts[0] if len(parts) == 1
+                                 else pd.concat(parts, ignore_index=True))
+            for src, prepared in bulks:
+                results[src.source_id].rows[prepared.table.name] = bulk.insert(
+                    con, prepared, src.source_id)
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            self._insert(con, "source", pd.DataFrame([{
+                **{k: getattr(s, k) for k in ("source_id", "kind", "name", "path", "url",
+                                              "publisher", "licence", "checksum",
+                                              "loader_version", "retrieved")},
+                "ingested_at": now, "rows": results[s.source_id].total_rows} for s in sources]))
+
+    def ingest(self, frames: Mapping[str, pd.DataFrame], source: SourceInfo, *,
+               force: bool = False) -> IngestResult:
+        """Write validated frames for one source atomically and idempotently.
+
+        ``replace_sources({source: frames})``: see :meth:`replace_sources`.
+        """
+        return self.replace_sources({source: dict(frames)}, force=force)[0]
 
     def ingest_parquet(self, table: str, path: str | Path, source: SourceInfo, *,
                        force: bool = False) -> IngestResult:
         """Bulk-ingest Parquet files in ``table``'s canonical columns, atomically.
 
-        The bulk path for large inputs (BACI-sized trade): ``INSERT ... SELECT FROM
-        read_parquet`` inside one transaction, with :func:`schema.check_frame`'s checks
-        done in SQL. See :func:`mineralwatch.store.bulk.ingest_parquet`.
+        The bulk path for large inputs (BACI-sized trade): ``replace_sources({source:
+        ParquetInput(table, path)})``, validated and inserted in SQL
+        (:mod:`mineralwatch.store.bulk`).
         """
-        from mineralwatch.store.bulk import ingest_parquet
-
-        return ingest_parquet(self, table, path, source, force=force)
+        return self.replace_sources({source: ParquetInput(table, path)}, force=force)[0]
 
     def optimize(self, tables: Sequence[str] | None = None) -> dict[str, int]:
         """Rewrite tables in the order of their clustering columns, atomically.
@@ -314,24 +310,6 @@ class Warehouse:
                 self.con.execute("CHECKPOINT")
         return done
 
-    @staticmethod
-    def _delete_source_rows(con: duckdb.DuckDBPyConnection, source_id: str) -> None:
-        for table in schema.TABLES:
-            if "source_id" in schema.TABLES[table].column_names and table != "source":
-                con.execute(f'DELETE FROM "{table}" WHERE source_id = ?', [source_id])
-
-    def _write_provenance(self, con: duckdb.DuckDBPyConnection, source: SourceInfo,
-                          rows: int) -> None:
-        con.execute('DELETE FROM "source" WHERE source_id = ?', [source.source_id])
-        row = {
-            **{k: getattr(source, k) for k in ("source_id", "kind", "name", "path", "url",
-                                               "publisher", "licence", "checksum",
-                                               "loader_version", "retrieved")},
-            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "rows": rows,
-        }
-        self._insert(con, "source", pd.DataFrame([row]))
-
     def remove_source(self, source_id: str) -> int:
         """Delete every row of a source; returns the number of rows removed."""
         n = 0
@@ -368,5 +346,5 @@ def open(path: str | Path | None = None, *, read_only: bool = False) -> Warehous
     return Warehouse(path, read_only=read_only)
 
 
-__all__ = ["ENV_VAR", "IngestResult", "SourceInfo", "Warehouse", "connect", "default_path",
-           "file_checksum", "open"]
+__all__ = ["ENV_VAR", "IngestResult", "ParquetInput", "SourceInfo", "Warehouse", "connect",
+           "default_path", "file_checksum", "open"]

@@ -5,7 +5,8 @@
 >>> mw.criticality(wh, method="eu", importer="JPN", material="gallium")  # doctest: +SKIP
 
 Inputs come from the warehouse (``supply_share``, ``governance``, ``end_use``,
-``import_reliance``, ``trade``) and the packaged parameter table. Sourcing of a non-EU
+``import_reliance``, ``production``, ``trade`` and the parameter table
+``crm_parameters``, which ``mineralwatch init`` ingests from the package). Sourcing of a non-EU
 importer is, in order of preference: the ``sourcing`` frame passed in (a user CSV read
 with :func:`mineralwatch.sources.import_shares.read_import_shares`), the importer's
 ``supply_share`` rows in the warehouse (e.g. the US import-shares cache), shares derived
@@ -23,7 +24,7 @@ import pandas as pd
 from mineralwatch.analytics.criticality.assess import assess_eu
 from mineralwatch.analytics.criticality.inputs import CriticalityInputs, sourcing_from_trade
 from mineralwatch.analytics.criticality.options import DEFAULT_OPTIONS, CriticalityOptions
-from mineralwatch.analytics.criticality.parameters import eu_parameters
+from mineralwatch.analytics.criticality.parameters import coerce_parameters
 from mineralwatch.analytics.criticality.usgs import assess_usgs
 from mineralwatch.codes import countries
 from mineralwatch.errors import Failure, InputError, NotFoundError
@@ -70,6 +71,32 @@ def check_sourcing(sourcing: pd.DataFrame, importer: str, *,
     return sourcing.assign(scope=importer)
 
 
+def warehouse_parameters(wh: Warehouse) -> pd.DataFrame:
+    """The EU CRM 2023 parameter table from the warehouse (``crm_parameters``, ingested by
+    ``mineralwatch init`` from the packaged file, or ``mineralwatch ingest
+    eu-crm-parameters FILE`` for another table).
+
+    Where several sources give a material's row, one other than the packaged file wins.
+
+    Raises
+    ------
+    NotFoundError
+        when the warehouse has none (one built before the table became a source).
+    """
+    df = _table(wh, "crm_parameters")
+    if df.empty:
+        raise NotFoundError(
+            "No EU CRM 2023 parameters (crm_parameters) in the warehouse.",
+            hint="Run mineralwatch init (adds the packaged table), or mineralwatch ingest "
+            "eu-crm-parameters src/mineralwatch/data/eu_crm2023_parameters.csv")
+    if "source_id" in df.columns and df["mineral"].duplicated().any():
+        # a table the user ingested overrides the packaged one, material by material
+        packaged = df["source_id"].astype(str).str.endswith(":eu_crm2023_parameters.csv")
+        df = df.assign(_p=packaged).sort_values("_p", kind="stable") \
+            .drop_duplicates("mineral").drop(columns="_p")
+    return coerce_parameters(df)
+
+
 def load_inputs(wh: Warehouse, importer: str,
                 sourcing: pd.DataFrame | None = None) -> CriticalityInputs:
     """Gather the inputs of an assessment from the warehouse.
@@ -101,8 +128,9 @@ def load_inputs(wh: Warehouse, importer: str,
             derived = sourcing_from_trade(trade, importer)
             supply = pd.concat([supply, derived], ignore_index=True)
     return CriticalityInputs(
-        supply=supply, governance=governance, parameters=eu_parameters(),
-        end_use=_table(wh, "end_use"), import_reliance=_table(wh, "import_reliance"))
+        supply=supply, governance=governance, parameters=warehouse_parameters(wh),
+        end_use=_table(wh, "end_use"), import_reliance=_table(wh, "import_reliance"),
+        production=_table(wh, "production"))
 
 
 @cached
@@ -111,14 +139,15 @@ def criticality(wh: Warehouse | None = None, *, method: Method = "eu",
                 explain: bool = False, sourcing: pd.DataFrame | None = None,
                 options: CriticalityOptions | None = None,
                 vulnerability: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Assess the criticality of materials for an importer by the EU or USGS-style method.
+    """Assess the criticality of materials for an importer by the EU or USGS method.
 
     Parameters
     ----------
     wh
         the warehouse (default: the user's warehouse, opened read-only).
     method
-        ``"eu"`` (EU CRM 2023: SR and EI) or ``"usgs"`` (DP x TE x EV).
+        ``"eu"`` (EU CRM 2023: SR and EI) or ``"usgs"`` (Nassar & Fortier 2021:
+        (DP x TE x EV)^(1/3), critical from 0.40).
     importer
         a country or region name or code (``EU``, ``USA``, ``Japan``...); default ``EU``
         for the EU method and ``USA`` for the USGS one.
@@ -158,4 +187,4 @@ def criticality(wh: Warehouse | None = None, *, method: Method = "eu",
                        vulnerability=vulnerability, explain=explain)
 
 
-__all__ = ["check_sourcing", "criticality", "load_inputs"]
+__all__ = ["check_sourcing", "criticality", "load_inputs", "warehouse_parameters"]

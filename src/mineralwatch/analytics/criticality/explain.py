@@ -70,7 +70,12 @@ def what_would_change(rec: dict[str, Any], options: CriticalityOptions) -> list[
     sr, ei = rec["sr"], rec["ei"]
     out: list[str] = []
     if math.isnan(sr) or math.isnan(ei):
-        return ["not classifiable: " + ("SR" if math.isnan(sr) else "EI") + " missing"]
+        if not math.isnan(sr) and sr >= options.sr_threshold - (
+                0.05 if options.round_before_threshold else 0.0):
+            return [f"undetermined — EI unknown: SR {sr:.2f} reaches {options.sr_threshold}, "
+                    f"so it is critical on supply risk alone; critical if its EI reaches "
+                    f"{options.ei_threshold}"]
+        return ["undetermined — " + ("SR" if math.isnan(sr) else "EI") + " unknown"]
     margin = 0.05 if options.round_before_threshold else 0.0
     thr_sr, thr_ei = options.sr_threshold - margin, options.ei_threshold - margin
     eol, si = rec.get("eol_rir", 0.0), rec.get("si_sr", 1.0)

@@ -45,6 +45,9 @@ class CriticalityInputs:
         ``end_use`` rows (EU end-use shares with sector value added).
     import_reliance
         ``import_reliance`` rows (USGS net import reliance), optional.
+    production
+        ``production`` rows (USGS MCS country production) for the USGS method's
+        disruption potential, optional (else the global supply shares are used).
     """
 
     supply: pd.DataFrame
@@ -52,6 +55,7 @@ class CriticalityInputs:
     parameters: pd.DataFrame
     end_use: pd.DataFrame = field(default_factory=pd.DataFrame)
     import_reliance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    production: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def wgi_scores(governance: pd.DataFrame, year: int) -> pd.Series:

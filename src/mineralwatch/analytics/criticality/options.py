@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class CriticalityOptions(BaseModel):
-    """Settings of the EU and USGS-style assessments.
+    """Settings of the EU and USGS assessments.
 
     Every default is documented in ``docs/criticality.md``; pass a modified copy
     (``CriticalityOptions(sr_threshold=1.2)``) to change one.
@@ -51,8 +51,8 @@ class CriticalityOptions(BaseModel):
         default=0.5, ge=0, le=1, description="EI is not computed when less of a material's "
         "end uses than this are allocated to a sector (the study's 'Other' rows)")
     usgs_threshold: float = Field(
-        default=0.05, ge=0, description="USGS-style score (0-1) from which a material is "
-        "flagged")
+        default=0.40, ge=0, le=1, description="USGS method: critical where the supply-risk "
+        "score (0-1) reaches this (Nassar & Fortier 2021: 0.40)")
     usgs_nir_year: int | None = Field(
         default=None, description="year of USGS net import reliance (default: the latest)")
 

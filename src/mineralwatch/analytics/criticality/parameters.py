@@ -211,11 +211,23 @@ def eu_parameters() -> pd.DataFrame:
                             "scripts/build_eu_crm_parameters.py.") from None
     df = pd.read_csv(StringIO(text), dtype={"issue": object, "variant_extraction": object,
                                             "variant_processing": object})
-    return df.astype({c: object for c in ("variant_extraction", "variant_processing",
-                                          "issue", "bottleneck")}).where(df.notna(), None) \
-        .astype({c: "float64" for c in ("si_ei", "si_sr", "ir_extraction", "ir_processing",
-                                        "eol_rir")})
+    return coerce_parameters(df)
+
+
+_TEXT_COLUMNS = ("variant_extraction", "variant_processing", "issue", "bottleneck",
+                 "eu_name", "stages")
+_NUMBER_COLUMNS = ("si_ei", "si_sr", "ir_extraction", "ir_processing", "eol_rir")
+
+
+def coerce_parameters(df: pd.DataFrame) -> pd.DataFrame:
+    """A parameter frame (the packaged CSV or the warehouse's ``crm_parameters`` table)
+    with :data:`COLUMNS` and the assessment's types: ``None`` for missing text, floats."""
+    df = df[[c for c in COLUMNS if c in df.columns]].copy()
+    for c in _TEXT_COLUMNS:
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df.astype({c: "float64" for c in _NUMBER_COLUMNS if c in df.columns})
 
 
 __all__ = ["COLUMNS", "SOURCE_ID", "STAGE_NAMES", "VARIANTS", "check_parameters",
-           "eu_parameters", "from_study_table"]
+           "coerce_parameters", "eu_parameters", "from_study_table"]

@@ -54,7 +54,10 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
         ``ei_rmse`` and
         ``ei_bias`` (root-mean-square and mean of computed minus published EI, unrounded,
         over the materials with both), ``classification``
-        (among materials classifiable on both sides) and ``classified``; ``misses`` lists
+        (among materials classifiable on both sides) and ``classified``;
+        ``classification_all`` (among all materials with a published SR and EI, an
+        undetermined one counted as a miss) and ``ei_coverage`` (share of the materials
+        with a published EI for which one is computed); ``misses`` lists
         the materials outside the tolerances with both values.
     """
     m = published.merge(computed, on="material", suffixes=("_pub", ""))
@@ -95,6 +98,10 @@ def agreement(computed: pd.DataFrame, published: pd.DataFrame,
         "ei_bias": float(e_ei.mean()) if len(e_ei) else float("nan"),
         "classified": int(classified.sum()),
         "classification": frac(pd.Series(np.asarray(m["critical"] == pub_crit)), classified),
+        "classification_all": frac(pd.Series(np.asarray(
+            m["classification"] == np.where(pub_crit, "critical", "not critical"))),
+            sr_ok & ei_pub),
+        "ei_coverage": frac(m["ei"].notna(), ei_pub),
         "misses": misses,
     }
 

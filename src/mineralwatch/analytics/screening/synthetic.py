@@ -56,6 +56,99 @@ def _months(start: str, end: str) -> list[str]:
     return [p.strftime("%Y-%m") for p in pd.period_range(start, end, freq="M")]
 
 
+@dataclass
+class _Planting:
+    """Mutable state of a case being generated: one random stream, flows and prices."""
+
+    rng: np.random.Generator
+    months: list[str]
+    post: np.ndarray
+    since_i: int
+    season: np.ndarray
+    noise: float
+    uv_base: float = 0.0
+    rt_level: float = 0.0
+    flows: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    uv: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    under: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    prod_rows: list[dict[str, object]] = field(default_factory=list)
+
+    def series(self, level: float) -> np.ndarray:
+        nm = len(self.months)
+        return level * self.season * self.rng.lognormal(-self.noise**2 / 2, self.noise, nm)
+
+
+def _divert(st: _Planting, k: str, restrictor: str, target: str, transit: bool,
+            diverted: tuple[float, float]) -> float:
+    """Plant a transit country's (or a producer's) share of the banned volume; the extra
+    tonnes a year it takes over."""
+    nm, rng = len(st.months), st.rng
+    share = rng.uniform(*diverted)
+    extra_m = share * st.rt_level * st.season
+    lag = int(rng.integers(0, 2))
+    start_i = min(st.since_i + lag, nm)
+    bump = np.zeros(nm)
+    bump[start_i:] = extra_m[start_i:]
+    bump_next = np.zeros(nm)
+    bump_next[min(start_i + 1, nm):] = extra_m[min(start_i + 1, nm):]
+    st.flows[(k, target)] = st.flows[(k, target)] + bump_next
+    if transit:
+        st.flows[(restrictor, k)] = st.flows[(restrictor, k)] + bump
+        st.under[(restrictor, k)] = np.where(st.post, rng.uniform(0.3, 0.6), 1.0)
+        st.uv[(k, target)] = np.where(st.post, st.uv_base * rng.uniform(1.02, 1.2), st.uv_base)
+    return 12 * share * st.rt_level
+
+
+def _plant_country(st: _Planting, k: str, role: str, restrictor: str, target: str,
+                   diverted: tuple[float, float]) -> None:
+    """Production and diverted flows of third country ``k`` (role transit, producer, decoy
+    or other)."""
+    rng = st.rng
+    base_prod = 0.0
+    if role == "producer":
+        base_prod = float(12 * np.mean(st.flows[(k, target)][:st.since_i])) * 1.5
+    elif role != "transit" and rng.random() < 0.3:
+        base_prod = float(rng.uniform(50, 2000))
+    extra = (_divert(st, k, restrictor, target, role == "transit", diverted)
+             if role in ("transit", "producer") else 0.0)
+    if role == "decoy":
+        st.flows[(restrictor, k)][st.since_i:] *= rng.uniform(3, 6)
+    years = sorted({int(m[:4]) for m in st.months})
+    post_years = {int(m[:4]) for m, p in zip(st.months, st.post, strict=True) if p}
+    for y in years:
+        q = base_prod + (1.3 * extra if (role == "producer" and y in post_years) else 0.0)
+        if role == "transit":
+            q = 0.02 * q if q else 0.0
+        if q > 0:
+            st.prod_rows.append({"mineral": "antimony", "stage": "mine", "country": k,
+                                 "year": y, "quantity": round(q, 3), "unit": "t",
+                                 "basis": "content", "estimated": False, "note": None})
+
+
+def _trade_frame(st: _Planting, hs: tuple[str, ...], restrictor: str, target: str,
+                 missing_target_months: tuple[str, ...]) -> pd.DataFrame:
+    """Both sides' declarations of every planted flow, split evenly over ``hs``."""
+    nm, rows = len(st.months), []
+    for (a, b), vol in st.flows.items():
+        price = (st.uv.get((a, b), np.full(nm, st.uv_base))
+                 * np.where(st.post & (b == target), 1.3, 1.0))
+        dec = st.under.get((a, b), np.ones(nm))
+        for side in ("export", "import"):
+            mirror = st.rng.lognormal(0, 0.03, nm) * (dec if side == "export" else 1.0)
+            for i, m in enumerate(st.months):
+                if b == target and m in missing_target_months:
+                    continue
+                if side == "export" and a == restrictor and b == target and st.post[i]:
+                    continue  # the ban: nothing declared R -> T... except the import side
+                qty_t = float(vol[i] * mirror[i]) / len(hs)
+                for h in hs:
+                    rows.append((m, h, "HS2022", a, b, side, round(qty_t * price[i], 2),
+                                 round(qty_t * 1000, 3), "kg"))
+    return pd.DataFrame(rows, columns=["period", "hs6", "hs_revision", "exporter", "importer",
+                                       "reporter_side", "value_usd", "quantity",
+                                       "quantity_unit"])
+
+
 def restriction_case(seed: int, *, n_third: int = 20, n_transit: int = 2, n_producers: int = 1,
                      n_decoys: int = 1, start: str = "2019-01", end: str = "2025-06",
                      since: str = "2024-12", hs: tuple[str, ...] = ("282580",),
@@ -84,89 +177,34 @@ def restriction_case(seed: int, *, n_third: int = 20, n_transit: int = 2, n_prod
     """
     rng = np.random.default_rng(seed)
     months = _months(start, end)
-    nm = len(months)
     post = np.array([m >= since for m in months])
-    since_i = int(np.argmax(post)) if post.any() else nm
     pool = [c for c in _POOL if c not in (restrictor, target)]
     third = list(rng.choice(pool, size=min(n_third, len(pool)), replace=False))
-    transit = third[:n_transit]
-    producers = third[n_transit:n_transit + n_producers]
-    decoys = third[n_transit + n_producers:n_transit + n_producers + n_decoys]
-    others = third[n_transit + n_producers + n_decoys:]
+    cut = np.cumsum([n_transit, n_producers, n_decoys])
+    transit, producers, decoys, others = (third[:cut[0]], third[cut[0]:cut[1]],
+                                          third[cut[1]:cut[2]], third[cut[2]:])
     cal = np.array([int(m[5:7]) for m in months])
     phase = rng.uniform(0, 12)
-    season = 1 + seasonality * np.sin(2 * np.pi * (cal + phase) / 12)
-
-    def series(level: float) -> np.ndarray:
-        return level * season * rng.lognormal(-noise**2 / 2, noise, nm)
-
-    uv_base = rng.uniform(8_000, 14_000)  # USD/t
-    rt_level = rng.uniform(800, 1500)     # t/month R -> T before the ban
-    flows: dict[tuple[str, str], np.ndarray] = {}
-    uv: dict[tuple[str, str], np.ndarray] = {}
-    under: dict[tuple[str, str], np.ndarray] = {}
-    rt = series(rt_level)
+    st = _Planting(rng=rng, months=months, post=post,
+                   since_i=int(np.argmax(post)) if post.any() else len(months),
+                   season=1 + seasonality * np.sin(2 * np.pi * (cal + phase) / 12),
+                   noise=noise)
+    st.uv_base = rng.uniform(8_000, 14_000)  # USD/t
+    st.rt_level = rng.uniform(800, 1500)     # t/month R -> T before the ban
+    rt = st.series(st.rt_level)
     rt[post] *= 0.02
-    flows[(restrictor, target)] = rt
+    st.flows[(restrictor, target)] = rt
     for k in third:
-        flows[(restrictor, k)] = series(rng.lognormal(np.log(60), 1.0))
-        flows[(k, target)] = series(rng.lognormal(np.log(40), 1.0))
-    prod_rows = []
-    years = sorted({int(m[:4]) for m in months})
-    post_years = {int(m[:4]) for m, p in zip(months, post, strict=True) if p}
+        st.flows[(restrictor, k)] = st.series(rng.lognormal(np.log(60), 1.0))
+        st.flows[(k, target)] = st.series(rng.lognormal(np.log(40), 1.0))
+    roles = {**{k: "transit" for k in transit}, **{k: "producer" for k in producers},
+             **{k: "decoy" for k in decoys}}
     for k in third:
-        base_prod = 0.0
-        if k in producers:
-            base_prod = float(12 * np.mean(flows[(k, target)][:since_i])) * 1.5
-        elif k not in transit and rng.random() < 0.3:
-            base_prod = float(rng.uniform(50, 2000))
-        extra = 0.0
-        if k in transit or k in producers:
-            share = rng.uniform(*diverted)
-            extra_m = share * rt_level * season
-            lag = int(rng.integers(0, 2))
-            start_i = min(since_i + lag, nm)
-            bump = np.zeros(nm)
-            bump[start_i:] = extra_m[start_i:]
-            bump_next = np.zeros(nm)
-            bump_next[min(start_i + 1, nm):] = extra_m[min(start_i + 1, nm):]
-            flows[(k, target)] = flows[(k, target)] + bump_next
-            extra = 12 * share * rt_level
-            if k in transit:
-                flows[(restrictor, k)] = flows[(restrictor, k)] + bump
-                under[(restrictor, k)] = np.where(post, rng.uniform(0.3, 0.6), 1.0)
-                uv[(k, target)] = np.where(post, uv_base * rng.uniform(1.02, 1.2), uv_base)
-        if k in decoys:
-            flows[(restrictor, k)][since_i:] *= rng.uniform(3, 6)
-        for y in years:
-            q = base_prod + (1.3 * extra if (k in producers and y in post_years) else 0.0)
-            if k in transit:
-                q = 0.02 * q if q else 0.0
-            if q > 0:
-                prod_rows.append({"mineral": "antimony", "stage": "mine", "country": k,
-                                  "year": y, "quantity": round(q, 3), "unit": "t",
-                                  "basis": "content", "estimated": False, "note": None})
-    rows = []
-    for (a, b), vol in flows.items():
-        price = uv.get((a, b), np.full(nm, uv_base)) * np.where(post & (b == target), 1.3, 1.0)
-        dec = under.get((a, b), np.ones(nm))
-        for side in ("export", "import"):
-            mirror = rng.lognormal(0, 0.03, nm) * (dec if side == "export" else 1.0)
-            for i, m in enumerate(months):
-                if b == target and m in missing_target_months:
-                    continue
-                if side == "export" and a == restrictor and b == target and post[i]:
-                    continue  # the ban: nothing declared R -> T... except the import side
-                qty_t = float(vol[i] * mirror[i]) / len(hs)
-                for h in hs:
-                    rows.append((m, h, "HS2022", a, b, side, round(qty_t * price[i], 2),
-                                 round(qty_t * 1000, 3), "kg"))
-    trade = pd.DataFrame(rows, columns=["period", "hs6", "hs_revision", "exporter", "importer",
-                                        "reporter_side", "value_usd", "quantity",
-                                        "quantity_unit"])
-    production = pd.DataFrame(prod_rows, columns=["mineral", "stage", "country", "year",
-                                                  "quantity", "unit", "basis", "estimated",
-                                                  "note"])
+        _plant_country(st, k, roles.get(k, "other"), restrictor, target, diverted)
+    trade = _trade_frame(st, hs, restrictor, target, missing_target_months)
+    production = pd.DataFrame(st.prod_rows, columns=["mineral", "stage", "country", "year",
+                                                     "quantity", "unit", "basis", "estimated",
+                                                     "note"])
     return PlantedCase(trade, production, restrictor, target, tuple(hs), since,
                        tuple(transit), tuple(producers), tuple(decoys), tuple(others))
 

@@ -18,6 +18,9 @@ from mineralwatch.documents.extract.context import Sentence
 #: stop, and the comma closing a leading subordinate clause ("While nickel prices
 #: slumped, ..."; 尽管/虽然 ...，). Additive "but also" and "while also" are no boundary,
 #: nor is a plain comma: commas in "gallium, germanium and antimony" keep the list whole.
+#: "following/after the announcement (news, report, decision) that" opens a clause too:
+#: "aluminium is rising following the announcement that Indonesia will halt bauxite ore
+#: exports" is a bauxite measure.
 #: Patterns that may start with spaces start where the run of spaces starts (``(?<!\s)``):
 #: retried from every position inside a long run they made splitting quadratic.
 CLAUSE_BREAK = re.compile(
@@ -25,6 +28,8 @@ CLAUSE_BREAK = re.compile(
     r"|(?<!\s)\s*,\s*(?=(?i:while(?!\s+also\b)|whilst|whereas|but(?!\s+also\b)|although|"
     r"though|yet|however|even though)\b)"
     r"|(?<![,\s])(?<!\ball)(?<!\bnothing)\s+(?=(?i:but)\b(?!\s+also\b))"
+    r"|(?<!\s)\s+(?=(?i:following|after)\s+(?:the\s+)?(?:announcement|news|report|decision)s?"
+    r"\s+that\b)"
     r"|，(?=而|但|然而|同时|与此同时|不过|可是|只是)"
     r"|^\s*(?:(?i:while|whilst|although|though|whereas|despite|even though)\b|尽管|虽然|虽)"
     r"[^,，;；]*?(?P<lead>\s*[,，]\s*)")

@@ -16,24 +16,38 @@ import re
 from dataclasses import dataclass, replace
 
 from mineralwatch.codes import units
+from mineralwatch.documents.extract import numbers
 from mineralwatch.documents.extract.context import Sentence, YearMention, analyse, nearest
 from mineralwatch.documents.extract.countries import Figure, figure_countries, subject
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CUR = (r"(?P<cur>US\$|HK\$|A\$|C\$|\$|USD|US dollars?|RMB|CNY|EUR|€|£|GBP|HKD|¥|￥|JPY)")
-_SCALE = r"(?P<scale>trillion|billion|million|thousand|bn|mn|万亿|亿|千万|百万|万|千)"
-_MASS = (r"(?:metric\s+tons?|metal\s+tons?|metal\s+tonnes?|tonnes?|tons?|t(?![A-Za-z])|"
+_SCALE = (r"(?P<scale>trillion|billion|million|thousand|bn|mn|万亿|亿|千万|百万|万|千|"
+          rf"(?i:{numbers.SCALE}))")
+_MASS = (r"(?:metric\s+tons?|metal\s+tons?|metal\s+tonnes?|"
+         rf"(?i:{numbers.MASS})|tonnes?|tons?|t(?![A-Za-z])|"
          r"kilotonnes?|kt(?![A-Za-z])|Mt(?![A-Za-z])|mt(?![A-Za-z])|kilograms?|kg(?![A-Za-z])|"
          r"pounds?|lbs?(?![A-Za-z])|ounces?|oz(?![A-Za-z])|金属吨|万吨|亿吨|千吨|吨|公斤|千克)")
 _MONEY = (r"(?:yuan|美元|港元|欧元|日元|元|US dollars?|dollars?|USD|CNY|RMB|euros?|EUR|HKD|yen|"
           r"pounds sterling)")
-_PCT = r"(?:%|％|percent(?:age points?)?|per cent|个百分点|pp(?![A-Za-z]))"
+_PCT = (r"(?:%|％|percent(?:age points?)?|per cent|个百分点|pp(?![A-Za-z])|"
+        rf"(?i:{numbers.PERCENT}))")
 _PER = (r"(?P<per>\s*(?:/|per\s+|每)\s*(?:metric\s+)?(?:tonne|ton|t|kg|kilogram|lb|pound|"
         r"ounce|oz|吨|公斤|千克)(?![A-Za-z]))")
-QUANTITY = re.compile(
-    rf"(?<![A-Za-z0-9.,/])(?P<preper>每(?:吨|公斤|千克))?(?:{_CUR}\s?)?(?P<nums>(?:{_NUM})(?:\s*/\s*(?:{_NUM}))+|(?:{_NUM})"
-    rf"(?:\s*(?:-|–|~|to|至)\s*\$?(?:{_NUM}))?)(?![\d])\s?{_SCALE}?\s?"
-    rf"(?:(?P<mass>{_MASS})|(?P<money>{_MONEY})|(?P<pct>{_PCT}))?{_PER}?(?![A-Za-z\d])")
+
+
+def quantity_pattern(convention: str = "point") -> re.Pattern[str]:
+    """The pattern of a figure for a number convention (:func:`.numbers.convention`)."""
+    num = numbers.NUMBER[convention]
+    return re.compile(
+        rf"(?<![A-Za-z0-9.,/])(?P<preper>每(?:吨|公斤|千克))?(?:{_CUR}\s?)?"
+        rf"(?P<sign>(?<![A-Za-z0-9])[-−])?"
+        rf"(?P<nums>(?:{num})(?:\s*/\s*(?:{num}))+|(?:{num})"
+        rf"(?:\s*(?:-|–|~|to|至)\s*\$?(?:{num}))?)(?![\d])\s?{_SCALE}?\s?"
+        rf"(?:(?P<mass>{_MASS})|(?P<money>{_MONEY})|(?P<pct>{_PCT}))?{_PER}?(?![A-Za-z\d])")
+
+
+QUANTITY = quantity_pattern("point")
+_PATTERNS = {c: quantity_pattern(c) for c in numbers.NUMBER}
 
 SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
           "trillion": 1e12, "千": 1e3, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8,
@@ -54,18 +68,26 @@ _MASS_WORDS = {"metric ton": "t", "metric tons": "t", "metal ton": "t", "metal t
 
 #: Words that say what a figure measures, English and Chinese; the nearest one wins.
 MEASURE_WORDS: dict[str, str] = {
-    "export_quota": r"export quotas?|出口配额|quota|配额|mining indicators?|开采指标|控制指标",
-    "exports": r"exports?|exported|exporting|shipments?|shipped|出口|外运",
-    "imports": r"imports?|imported|importing|进口",
-    "production": r"production|produced|produce|output|mined|产量|生产|产出|开采量",
-    "reserves": r"reserves|储量|资源量",
+    "export_quota": (r"export quotas?|出口配额|quota|配额|mining indicators?|开采指标|控制指标|"
+                     r"(?:annual )?caps?|capped at|ceiling|(?:allowed|permitted) to (?:export|"
+                     r"ship)|quotas? d'exportation|exportquote|kontingent|cuotas? de exportación|"
+                     r"kuota ekspor|輸出枠"),
+    "exports": (r"exports?|exported|exporting|shipments?|shipped|出口|外运|"
+                r"exportations?|exportée?s?|\w*-?exporte?n?|\w*ausfuhr(?:en)?|ausgeführt|"
+                r"exportiert|exportaciones|exportación|exportad[oa]s?|ekspor|輸出"),
+    "imports": (r"imports?|imported|importing|进口|importations?|\w*-?importe?n?|"
+                r"einfuhr(?:en)?|importaciones|impor|輸入"),
+    "production": (r"production|produced|produce|output|mined|产量|生产|产出|开采量|"
+                   r"produktion|förderung|producción|produksi|生産|produzierte|produziert|"
+                   r"\w*produktion|produit|produite?s?|produjo|memproduksi"),
+    "reserves": r"reserves|储量|资源量|réserves|reserven|reservas|cadangan|埋蔵量",
     "capacity": r"capacity|capacities|产能",
     "demand": r"demand|consumption|需求|消费量?|用量",
     "supply": r"supply|supplies|供应|供给",
     "shortage": r"shortages?|supply-demand gap|supply gap|gap|deficit|缺口|短缺",
     "surplus": r"surplus(?:es)?|oversupply|过剩",
     "inventory": r"inventor(?:y|ies)|stocks|库存",
-    "price": r"prices?|priced|价格|售价|报价",
+    "price": r"prices?|priced|价格|售价|报价|prix|preise?n?|precios?|harga|価格",
     "investment": (r"invest(?:s|ed|ing|ment)?|acqui(?:re|red|sition)|offer(?:s|ed)?|bid|投资|收购|"
                    r"融资"),
     "profit": r"net profit|profits?|earnings|净利润|利润",
@@ -75,11 +97,15 @@ GROWTH_WORDS = (r"CAGR|growth|grow(?:s|n|ing)?|grew|increase[sd]?|increasing|ris
                 r"climb(?:s|ed|ing)?|soar(?:s|ed|ing)?|rall(?:y|ied|ies)|advanc(?:e|ed|es)|"
                 r"攀升|上扬|"
                 r"risen|up|gain(?:ed|s)?|jump(?:ed|s)?|surge[sd]?|higher|同比|增长|增速|上涨|"
+                r"hausse|augment\w*|de plus|gestiegen|stieg|stiegen|anstieg|aumento|"
+                r"aument\w*|naik|meningkat|増加|上昇|"
                 r"上升|提高|增加|涨|year-on-year|yoy")
 DECLINE_WORDS = (r"decline[sd]?|declining|decrease[sd]?|decreasing|fell|fall(?:s|en)?|"
                  r"drop(?:s|ped)?|slump(?:s|ed)?|plunge[sd]?|slid|slide|tumbl(?:e|ed|es)|"
                  r"下滑|"
-                 r"down|lower|reduc(?:e|ed|tion)|cut|下降|下跌|减少|回落|降低|跌")
+                 r"down|lower|reduc(?:e|ed|tion)|cut|下降|下跌|减少|回落|降低|跌|"
+                 r"baisse|recul\w*|chute|de moins|sanken|gesunken|sank|rückgang|weniger|"
+                 r"caída|disminu\w*|turun|menurun|減少|下落")
 SHARE_WORDS = (r"shares?|account(?:s|ed|ing)? for|proportion|占比|占|份额|市占率|CR\d|"
                r"concentration|控制")
 SHARE_BASIS = {"reserves": "reserves", "储量": "reserves", "production": "production",
@@ -155,23 +181,24 @@ class Quantity:
     passage: int = 0
 
 
-def parse_number(s: str) -> float:
-    """A number as written in English or Chinese texts ("96,600", "9.66")."""
-    return float(s.replace(",", ""))
+def parse_number(s: str, lang: str | None = "en") -> float:
+    """A number as written in ``lang`` ("96,600" en, "12 345" fr; :mod:`.numbers`)."""
+    return numbers.parse_number(s, lang)
 
 
-def _numbers(nums: str) -> tuple[list[float], bool]:
+def _numbers(nums: str, lang: str | None) -> tuple[list[float], bool]:
     parts = re.split(r"\s*/\s*", nums)
     if len(parts) > 1:
-        return [parse_number(p) for p in parts], False
+        return [parse_number(p, lang) for p in parts], False
     rng = re.split(r"\s*(?:-|–|~|to|至)\s*\$?", nums)
-    return [parse_number(rng[0])], len(rng) > 1
+    return [parse_number(rng[0], lang)], len(rng) > 1
 
 
 def _unit(m: re.Match[str]) -> tuple[str, float] | None:
     """(normalised unit, factor) of a match; ``None`` for a bare number."""
     g = m.groupdict()
-    scale = SCALES.get((g["scale"] or "").casefold(), 1.0)
+    scale = SCALES.get((g["scale"] or "").casefold()) or numbers.scale_word(
+        g["scale"] or "") or 1.0
     per_word = g["per"] or g["preper"]
     per = PER_UNITS.get(re.sub(r"^\s*(?:/|per|每)\s*(?:metric\s+)?", "", per_word).strip()
                         .casefold()) if per_word else None
@@ -187,8 +214,8 @@ def _unit(m: re.Match[str]) -> tuple[str, float] | None:
         pct = g["pct"]
         return ("pp" if pct.startswith(("percentage", "个百分点", "pp")) else "%"), 1.0
     if g["mass"]:
-        word = g["mass"]
-        word = re.sub(r"\s+", " ", word)
+        word = re.sub(r"\s+", " ", g["mass"])
+        word = numbers.MASS_WORDS.get(word.casefold(), word)
         unit = _MASS_WORDS.get(word.casefold() if word not in ("Mt", "mt") else word, word)
         if unit in ("tonnes", "tonne", "tons", "ton"):
             unit = "t"
@@ -215,7 +242,7 @@ def _measure(sent: Sentence, s: int, e: int, unit: str) -> str | None:
             d = s - m.end() if m.end() <= s else (m.start() - e) * 1.6 if m.start() >= e else 0
             if 0 <= d < best_d:
                 best, best_d = name, d
-    if best == "export_quota" and not re.search(r"(?i)export|出口",
+    if best == "export_quota" and not re.search(r"(?i)export|ship|出口|輸出|ekspor|ausfuhr",
                                                 text[max(lo, s - 60):min(hi, e + 30)]):
         best = "quota"
     return best
@@ -254,17 +281,29 @@ def _year(sent: Sentence, s: int, e: int) -> YearMention | None:
     return nearest(s, ys, end=e, text=sent.passage)  # type: ignore[return-value]
 
 
-def _from_match(sent: Sentence, m: re.Match[str]) -> list[Quantity]:
+#: A chemical formula or grade word just before a percentage: an ore grade ("WO3 65%",
+#: "Li2O 6%", "TREO 3.2%", 品位), never a growth rate.
+GRADE = re.compile(r"(?:(?:\b(?:[A-Z][a-z]?[\d₂₃]*){0,2}O[\d₂₃]*|\bT?REO|\bgrade[sd]?(?: of)?|"
+                   r"品位|含量)\s*[:：]?\s*(?:≥|>=|>|≤|<=|<|of|at|above|below)?"
+                   r"|[(（]\s*(?:≥|>=|>))\s*$")
+
+
+def _from_match(sent: Sentence, m: re.Match[str], lang: str | None = "en"
+                ) -> list[Quantity]:
     u = _unit(m)
     if u is None:
         return []
     unit, factor = u
     s, e = m.start(), m.end()
-    values, _is_range = _numbers(m.group("nums"))
+    values, _is_range = _numbers(m.group("nums"), lang)
     negative = False
     measure: str | None
-    if unit in ("%", "pp"):
+    if unit == "%" and GRADE.search(sent.passage[max(sent.span.start, s - 12):s]):
+        measure = "grade"
+    elif unit in ("%", "pp"):
         measure, negative = _percent_measure(sent, s, e)
+        # "同比-3.2%": a written minus is the sign, whatever the words say
+        negative = negative or bool(m.group("sign"))
     elif "/" in unit:
         measure = "price"
     else:
@@ -286,17 +325,19 @@ def _from_match(sent: Sentence, m: re.Match[str]) -> list[Quantity]:
                      None, y, s, e, m.group(0).strip()) for v, y in zip(values, years, strict=True)]
 
 
-def quantities_in(sentences: list[Sentence]) -> list[Quantity]:
-    """Figures in analysed sentences (offsets relative to their passage).
+def quantities_in(sentences: list[Sentence], lang: str | None = "en") -> list[Quantity]:
+    """Figures in analysed sentences (offsets relative to their passage), numbers read
+    as ``lang`` writes them (:mod:`.numbers`: "12 345" in French, "1.234" in German).
 
     The country of a figure is attributed by :func:`.countries.figure_countries`; a
     sentence that names no country takes the holder of the previous one that did.
     """
     out: list[Quantity] = []
     named: Sentence | None = None  # the last sentence that named a country (not WLD)
+    pattern = _PATTERNS[numbers.convention(lang)]
     for sent in sentences:
-        qs = [q for m in QUANTITY.finditer(sent.passage, sent.span.start, sent.span.end)
-              for q in _from_match(sent, m)]
+        qs = [q for m in pattern.finditer(sent.passage, sent.span.start, sent.span.end)
+              for q in _from_match(sent, m, lang)]
         if qs:
             previous = subject(named) if named is not None and not sent.countries else None
             where = figure_countries(sent, [Figure(q.start, q.end, q.measure, q.unit)
@@ -307,9 +348,9 @@ def quantities_in(sentences: list[Sentence]) -> list[Quantity]:
     return out
 
 
-def find_quantities(text: str) -> list[Quantity]:
+def find_quantities(text: str, lang: str | None = "en") -> list[Quantity]:
     """Figures in a passage of text (offsets relative to ``text``)."""
-    return quantities_in(analyse(text))
+    return quantities_in(analyse(text), lang)
 
 
 __all__ = ["MEASURE_WORDS", "QUANTITY", "Quantity", "find_quantities", "parse_number",

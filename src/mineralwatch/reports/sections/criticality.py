@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mineralwatch.analytics.criticality.verdict import label
 from mineralwatch.errors import NotFoundError
 from mineralwatch.reports import svg
 from mineralwatch.reports.svg import esc as _e
@@ -38,7 +39,8 @@ def matrix_chart(results: pd.DataFrame, options: CriticalityOptions, *,
     both = results.dropna(subset=["sr", "ei"])
     points = [(str(n), float(e), float(s))
               for n, e, s in zip(both["name"], both["ei"], both["sr"], strict=True)]
-    critical = {str(n) for n, c in zip(both["name"], both["critical"], strict=True) if c}
+    critical = {str(n) for n, c in zip(both["name"], both["critical"], strict=True)
+                if c is True}
     return svg.scatter(
         points, title=f"Criticality matrix, importer {importer} (EU CRM 2023 method)",
         x_label="economic importance EI (EU CRM scale 0-10)",
@@ -49,7 +51,7 @@ def matrix_chart(results: pd.DataFrame, options: CriticalityOptions, *,
 
 def decomposition_table(results: pd.DataFrame) -> str:
     """HTML table: one row per material with the parts of its SR and EI."""
-    head = ("material", "SR", "EI", "critical", "bottleneck", "HHI<sub>WGI,t</sub> global",
+    head = ("material", "SR", "EI", "classification", "bottleneck", "HHI<sub>WGI,t</sub> global",
             "HHI<sub>WGI,t</sub> sourcing", "variant", "IR", "EOL-RIR", "SI<sub>SR</sub>",
             "SI<sub>EI</sub>", "notes")
     rows = []
@@ -59,14 +61,14 @@ def decomposition_table(results: pd.DataFrame) -> str:
         notes = "; ".join(str(n) for n in (r.get("notes") or []))
         cells = [
             _e(r["name"]), _num(r["sr"], 1), _num(r["ei"], 1),
-            _e("yes" if r["critical"] else ("?" if r.get("classification") == "undetermined"
-                                              else "no")),
+            _e(label(r)),
             _e(stage), _num(r.get(f"hhi_gs{sfx}")), _num(r.get(f"hhi_sourcing{sfx}")),
             _e(r.get(f"variant{sfx}") or "–"), _num(r.get(f"ir{sfx}"), percent=True),
             _num(r.get("eol_rir"), percent=True), _num(r.get("si_sr")), _num(r.get("si_ei")),
             f'<span class="notes">{_e(notes)}</span>',
         ]
-        cls = ' class="critical"' if r["critical"] else ""
+        cls = (' class="critical"' if r["critical"] is True else
+               ' class="undetermined"' if r["critical"] is None else "")
         rows.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th>{h}</th>" for h in head)  # static markup only
     return (f'<table class="criticality"><thead><tr>{header}</tr></thead>'
@@ -90,11 +92,15 @@ def render(wh: Warehouse, *, importer: str = "EU",
         return (f'<section id="criticality"><h2>{_e(TITLE)}</h2>'
                 f'<p class="missing">{_e(exc.message)} {_e(exc.hint)}</p></section>')
     imp = str(results["importer"].iloc[0]) if len(results) else importer
-    n_crit = int(results["critical"].sum())
+    n_crit = int((results["classification"] == "critical").sum())
+    undet = results[results["classification"] == "undetermined"]
+    n_alone = int(undet["critical_on_sr_alone"].astype(bool).sum())
     intro = (f"{n_crit} of {len(results)} materials are critical for {imp} by the EU CRM "
              f"2023 method (SR ≥ {opts.sr_threshold} and EI ≥ {opts.ei_threshold}, values "
-             f"rounded to one decimal as published). SR is the higher of the extraction and "
-             f"processing stages; the table shows the bottleneck stage's parts.")
+             f"rounded to one decimal as published); {len(undet)} are undetermined because a "
+             f"score is unknown, {n_alone} of them critical on supply risk alone (EI "
+             f"unknown). SR is the higher of the extraction and processing stages; the table "
+             f"shows the bottleneck stage's parts.")
     return (f'<section id="criticality"><h2>{_e(TITLE)}</h2><p>{_e(intro)}</p>'
             f"<figure>{matrix_chart(results, opts, importer=imp)}</figure>"
             f"<h3>{_e('Decomposition per material')}</h3>{decomposition_table(results)}"
