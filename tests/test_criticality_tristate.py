@@ -64,7 +64,7 @@ def _api_client(path: str):  # type: ignore[no-untyped-def]
 
     from mineralwatch.api.app import create_app
 
-    return TestClient(create_app(path))
+    return TestClient(create_app(path, hosts={"testserver"}))
 
 
 def test_unknown_ei_reads_unknown_everywhere(starter_path: str, tmp_path: Path,

@@ -44,9 +44,10 @@ from mineralwatch.analytics.balance.scenario import Scenario
 from mineralwatch.analytics.balance.stress import stress, stress_summary
 
 __all__ = [
-    "MONTE_CARLO_DRAWS", "MONTE_CARLO_SEED", "BalanceResult", "LogNormal", "ModelArrays", "ModelOutput", "Normal", "Sampler",
-    "Scenario", "Triangular", "Uniform", "balance", "baseline_scenario", "catalogue", "compare_scenarios",
-    "comparison_table", "compile_scenario", "evaluate", "example_names", "example_path",
-    "load_scenario", "read_scenario", "run_scenario", "scenario_from_dict", "shipped_path", "stress",
+    "MONTE_CARLO_DRAWS", "MONTE_CARLO_SEED", "BalanceResult", "LogNormal", "ModelArrays",
+    "ModelOutput", "Normal", "Sampler", "Scenario", "Triangular", "Uniform", "balance",
+    "baseline_scenario", "catalogue", "compare_scenarios", "comparison_table",
+    "compile_scenario", "evaluate", "example_names", "example_path", "load_scenario",
+    "read_scenario", "run_scenario", "scenario_from_dict", "shipped_path", "stress",
     "stress_summary",
 ]

@@ -214,5 +214,15 @@ def shipped_path(name: str) -> Path:
     return example_path(stem)
 
 
-__all__ = ["catalogue", "example_names", "example_path", "shipped_path", "failures_from", "field_path", "load_scenario",
-           "read_scenario", "scenario_from_dict", "yaml_lines"]
+__all__ = [
+    "catalogue",
+    "example_names",
+    "example_path",
+    "failures_from",
+    "field_path",
+    "load_scenario",
+    "read_scenario",
+    "scenario_from_dict",
+    "shipped_path",
+    "yaml_lines",
+]

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from mineralwatch.analytics.balance import BalanceResult
     from mineralwatch.store import Warehouse
 
-from mineralwatch.analytics.balance.runner import MONTE_CARLO_DRAWS as DRAWS  # noqa: E402
-from mineralwatch.analytics.balance.runner import MONTE_CARLO_SEED as SEED  # noqa: E402
+from mineralwatch.analytics.balance.runner import MONTE_CARLO_DRAWS as DRAWS
+from mineralwatch.analytics.balance.runner import MONTE_CARLO_SEED as SEED
 
 
 def balance_chart(results: Sequence[BalanceResult], *, title: str | None = None,
