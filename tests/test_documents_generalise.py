@@ -327,3 +327,45 @@ def test_caps_and_permitted_shipments_are_quota_figures() -> None:
             "year, according to the Authority for the Regulation and Control of Strategic "
             "Mineral Substances' Markets, Reuters reported.")
     assert _figures(text) == [(18125.0, "t", "export_quota"), (96600.0, "t", "export_quota")]
+
+
+# --- policy events in French, German, Spanish, Indonesian and Japanese ---------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # gallium.de/2025/06/23/china-gallium-exporte-im-mai-auf-null-gesunken-...
+    ("Im Dezember 2024 verschärfte China die Kontrollen und untersagte sämtliche Exporte "
+     "von Gallium, Germanium und Antimon in die Vereinigten Staaten.",
+     ("CHN", "export_prohibition", ["gallium", "germanium", "antimony"], ["USA"], None)),
+    # handelszeitung.ch/newsticker/china-stoppt-export-von-chip-metallen-vollstandig-638938
+    ("Die Regierung in Peking hatte als Reaktion auf westliche Sanktionen im Juli eine "
+     "Lizenzpflicht für Gallium- und Germanium-Exporte zum 1. August angekündigt.",
+     ("CHN", "export_licence_dual_use", ["gallium", "germanium"], ["ALL"], date(2023, 8, 1))),
+    # ch.zonebourse.com/actualite-bourse/Volkswagen-pret-a-agir-face-aux-restrictions-...
+    ("Le ministère chinois du commerce a déclaré au début du mois qu'il exigerait des "
+     "permis d'exportation pour huit produits à base de gallium et six produits à base de "
+     "germanium à partir du 1er août afin de protéger la sécurité nationale.",
+     ("CHN", "export_licence_dual_use", ["gallium", "germanium"], ["ALL"], date(2023, 8, 1))),
+    # www.0379.com.ar/contenido/38848-china-restringira-las-exportaciones-de-galio-...
+    ("El gobierno de China decidió restringir desde el mes próximo la exportación de galio "
+     "y germanio, dos metales clave en la fabricación de semiconductores.",
+     ("CHN", "export_licence_dual_use", ["gallium", "germanium"], ["ALL"], None)),
+    # jabar.antaranews.com/berita/347333/keberanian-hentikan-ekspor-bahan-mentah-...
+    ("Pemerintah memberlakukan larangan ekspor bijih nikel sejak 1 Januari 2020, "
+     "sebagaimana tertuang dalam Peraturan Menteri ESDM Nomor 11 Tahun 2019.",
+     ("IDN", "export_prohibition", ["nickel"], ["ALL"], date(2020, 1, 1))),
+    # news.livedoor.com/topics/detail/29748365/
+    ("中国商務省は9日、レアアース（希土類）の輸出管理を厳格化すると発表した。",
+     ("CHN", "export_licence_dual_use", ["rare_earths"], ["ALL"], None)),
+])
+def test_events_in_other_languages(text: str, expected: tuple[object, ...]) -> None:
+    evs = extract(text, default_year=2023).events
+    assert [(e.actor, e.measure, e.minerals, e.target, e.effective) for e in evs] == [
+        expected]
+
+
+def test_proposals_in_other_languages_are_no_events() -> None:
+    # jabar.antaranews.com/berita/347333/keberanian-hentikan-ekspor-bahan-mentah-...
+    text = ("Pemerintah Indonesia memberlakukan larangan ekspor bijih nikel sejak 1 Januari "
+            "2020. Pemerintah berencana melanjutkan kebijakan penghentian ekspor bahan mentah "
+            "tambang untuk bauksit pada tahun 2022, dan selanjutnya tembaga, dan lainnya.")
+    assert [(e.actor, e.minerals) for e in extract(text).events] == [("IDN", ["nickel"])]

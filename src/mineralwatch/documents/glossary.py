@@ -49,7 +49,9 @@ def key(term: str) -> str:
 
 
 def _lang(term: str) -> str:
-    return "zh" if re.search(r"[\u4e00-\u9fff]", term) else "en"
+    """``zh`` for a term written in CJK characters or kana (matched as CJK text), else
+    ``en`` (matched as words)."""
+    return "zh" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", term) else "en"
 
 
 def _read_tsv(name: str) -> list[dict[str, str]]:

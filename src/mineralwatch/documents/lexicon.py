@@ -2,8 +2,8 @@
 
 Dictionary matching, longest spelling first: Latin text is matched on runs of up to
 :data:`MAX_WORDS` words (hyphens and spaces alike, an optional plural "s"; all-capital
-acronyms case-sensitively), Chinese text on runs of CJK characters. Linear in the length
-of the text.
+acronyms case-sensitively), Chinese and Japanese text on runs of CJK characters and kana,
+read in simplified script (中國 finds China like 中国). Linear in the length of the text.
 
 >>> [m.concept for m in find("Cobalt exports from the DRC and 刚果（金）的钴", "country")]
 ['country:COD', 'country:COD']
@@ -18,12 +18,13 @@ from functools import cache, lru_cache
 from itertools import pairwise
 
 from mineralwatch.documents import glossary
+from mineralwatch.documents.language import to_simplified
 
 KINDS = ("mineral", "country", "authority", "term")
 MAX_WORDS = 8
 
 _WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9\u00c0-\u024f]+(?:'s)?")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff（）()]+")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff（）()]+")  # kana, CJK
 _GAP = re.compile(r"[\s\-]+")
 _MODAL = re.compile(r"(?i)\b(?:will|may|might|could|can|would|should|to|not|also)\s+$")
 
@@ -66,7 +67,7 @@ def _dict(kind: str) -> _Dict:
             continue
         k = glossary.key(e.term)
         if glossary._lang(e.term) == "zh":
-            zh.setdefault(k, e.concept)
+            zh.setdefault(to_simplified(k), e.concept)
         else:
             latin[k].append((e.concept, e.term if _is_acronym(e.term) else ""))
     firsts = {k.split(" ")[0] for k in latin}
@@ -134,6 +135,7 @@ def find(text: str, kind: str) -> list[Mention]:
         for run in _CJK_RUN.finditer(text):
             seg = run.group(0)
             norm = glossary.key(seg) if len(glossary.key(seg)) == len(seg) else seg
+            norm = to_simplified(norm)  # traditional script: same length, same offsets
             p = 0
             while p < len(seg):
                 if norm[p] not in d.first_chars:

@@ -35,6 +35,10 @@ _SENT_END = re.compile(
 _ABBREV = re.compile(
     r"(?:\b[A-Z]\.){1,3}$|\b(?:No|Nos|Dr|Mr|Mrs|Ms|Inc|Co|Ltd|Corp|vs|etc|e\.g|i\.e|St|Art|Fig|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+#: A German ordinal date ("zum 1. August", "am 9. Oktober 2025") is no sentence end.
+_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}\.$")
+_MONTH_AFTER = re.compile(r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|"
+                          r"September|Oktober|November|Dezember)\b")
 _CITE = re.compile(r"\[\d+\](?:\[\d+\])*")
 _NONWORD = re.compile(r"[\W_]+")
 
@@ -69,6 +73,9 @@ def sentences(text: str, offset: int = 0) -> list[Span]:
     pos = 0
     for m in _SENT_END.finditer(text):
         if m.start() <= pos or _ABBREV.search(text, max(0, m.start() - 8), m.start()):
+            continue
+        if _ORDINAL.search(text, max(0, m.start() - 4), m.start()) and _MONTH_AFTER.match(
+                text, m.end()):
             continue
         _add_capped(out, text, pos, m.start(), offset)
         pos = m.end()

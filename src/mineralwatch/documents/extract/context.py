@@ -24,6 +24,14 @@ _MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _MON = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
        r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+#: Month names in French, German, Spanish and Indonesian.
+OTHER_MONTHS = {m: i for i, names in enumerate((
+    "janvier januar enero januari", "février februar febrero februari",
+    "mars märz marzo maret", "avril april abril", "mai mayo mei", "juin juni junio",
+    "juillet juli julio", "août august agosto agustus", "septembre september septiembre",
+    "octobre oktober octubre", "novembre november noviembre nopember",
+    "décembre dezember diciembre desember"), start=1) for m in names.split()}
+_OMON = "(?i:" + "|".join(sorted(OTHER_MONTHS, key=len, reverse=True)) + ")"
 DATE_PATTERNS = [
     re.compile(rf"(?P<mon>{_MON})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<year>(?:19|20)\d{{2}})"),
     re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MON}),?\s+(?P<year>(?:19|20)\d{{2}})"),
@@ -31,6 +39,9 @@ DATE_PATTERNS = [
     re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
     re.compile(rf"(?<![\w])(?P<mon>{_MON})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]*\s*(?:19|20)\d{{2}})(?!\d)"),
     re.compile(r"(?<![年\d])(?P<mnum>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
+    # "1er août 2023", "1. August 2023", "1 de agosto de 2023", "1 Januari 2020", "1. August"
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})(?:er|\.)?\s+(?:de\s+)?(?P<omon>{_OMON})\b"
+               r"(?:,?\s+(?:de\s+)?(?P<year>(?:19|20)\d{2}))?"),
 ]
 _YEAR = re.compile(r"(?<![\d.,/$])(?:FY)?((?:19|20)\d{2})"
                    r"(?:\s*(?:[-–~至到]|to)\s*((?:19|20)\d{2}))?"
@@ -77,10 +88,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
             year = int(g["year"]) if g.get("year") else default_year
             if year is None:
                 continue
-            mon = int(g["mnum"]) if g.get("mnum") else _MONTHS.get(
-                g["mon"].rstrip(".").casefold()[:4] if g["mon"].casefold().startswith("sept")
-                else g["mon"].rstrip(".").casefold()[:3] if len(g["mon"]) > 3 else
-                g["mon"].casefold(), 0)
+            mon = _month(g)
             try:
                 d = date(year, mon, int(g["day"]))
             except ValueError:
@@ -88,6 +96,16 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
             taken.append((m.start(), m.end()))
             out.append(DateMention(d, m.start(), m.end(), bool(g.get("year"))))
     return sorted(out, key=lambda x: x.start)
+
+
+def _month(g: dict[str, str | None]) -> int:
+    """The month number of a date match (a number, an English or another month name)."""
+    if g.get("mnum"):
+        return int(g["mnum"] or 0)
+    if g.get("omon"):
+        return OTHER_MONTHS[(g["omon"] or "").casefold()]
+    name = (g["mon"] or "").rstrip(".").casefold()
+    return _MONTHS.get(name[:4] if name.startswith("sept") else name[:3], 0)
 
 
 def find_years(text: str) -> list[YearMention]:

@@ -26,6 +26,7 @@ from mineralwatch.documents.extract.clauses import CLAUSE_BREAK, clauses
 from mineralwatch.documents.extract.context import Sentence, analyse, find_dates, nearest
 from mineralwatch.documents.extract.dating import POSTED_CUE, UNTIL_CUE, relative_dates
 from mineralwatch.documents.extract.quantities import Quantity, quantities_in
+from mineralwatch.documents.language import to_simplified
 
 #: Trigger patterns per measure type (schema.MEASURES), checked in this order: the first
 #: measure whose pattern matches a sentence is its measure. Suspension comes first
@@ -64,6 +65,38 @@ TRIGGERS: dict[str, str] = {
                            r"domestic processing requirement|就地加工"),
     "import_tariff": r"(?:import )?tariffs? on (?:imports|\w+ imports)|import tariffs?|加征关税",
 }
+#: The same measures in French, German, Spanish, Indonesian and Japanese (added to
+#: :data:`TRIGGERS`; Japanese kanji are matched in simplified form, as the text is).
+TRIGGERS_OTHER: dict[str, str] = {
+    "suspension_of_measure": (
+        r"lev(?:ée|er|e|é) (?:de )?l'interdiction|aufgehoben|aufheb\w*|aufhebung|"
+        r"levant\w* (?:la )?prohibición|mencabut (?:larangan|kebijakan)|解除|撤廃"),
+    "export_quota": (r"quotas? d'exportation|export-?quote\w*|ausfuhrquote\w*|"
+                     r"cuotas? de exportación|kuota ekspor|輸出枠"),
+    "export_tax": (r"taxes? (?:à|a|sur) l'exportation|droits? d'exportation|exportsteuer\w*|"
+                   r"ausfuhrzoll\w*|exportzoll\w*|impuestos? a la exportación|bea keluar|"
+                   r"pajak ekspor|輸出税"),
+    "export_prohibition": (
+        r"interdi\w* (?:d'|l'|les |des )?export\w*|interdiction d'export\w*|embargo|"
+        r"suspend\w* (?:les |leurs )?exportations|export(?:verbot|stopp)\w*|"
+        r"ausfuhrverbot\w*|untersag\w*|verbiet\w*|prohib\w* (?:la |las )?exportaci\w*|"
+        r"prohibición de export\w*|suspend\w* (?:la |las )?exportaci\w*|"
+        r"(?:larangan|pelarangan|melarang|menghentikan|penghentian|stop) ekspor|"
+        r"輸出(?:を)?禁止|輸出(?:を)?停止|禁輸"),
+    "export_licence_dual_use": (
+        r"contrôles? (?:à|a|sur) l'exportation|restrictions? (?:à|a|sur) l'exportation|"
+        r"restrei?nd\w* (?:les |leurs )?exportations|export-?kontroll\w*|ausfuhrkontroll\w*|"
+        r"export-?beschränkung\w*|ausfuhrbeschränkung\w*|export-?auflagen|"
+        r"ausfuhrrestriktion\w*|exportrestriktion\w*|beschränkt\w* (?:die )?ausfuhr|"
+        r"controles? a la exportación|restricciones? a la exportación|"
+        r"restring\w* (?:[\w-]+ ){0,5}?exportaci\w*|pembatasan ekspor|kontrol ekspor|"
+        r"輸出規制|輸出管理|軍民両用"),
+    "export_licence": (r"licences? d'exportation|permis d'exportation|lizenzpflicht\w*|"
+                       r"export-?genehmigung\w*|exportlizenz\w*|licencias? de exportación|"
+                       r"izin ekspor|輸出許可"),
+}
+for _k, _v in TRIGGERS_OTHER.items():
+    TRIGGERS[_k] = f"{TRIGGERS[_k]}|{to_simplified(_v)}"
 _TRIGGER_RE = {k: re.compile(rf"(?i){v}") for k, v in TRIGGERS.items()}
 _ANY_TRIGGER = re.compile("(?i)" + "|".join(f"(?:{v})" for v in TRIGGERS.values()))
 ACTION = re.compile(
@@ -72,12 +105,19 @@ ACTION = re.compile(
     r"restrict\w*|approv\w*|publish\w*|add(?:s|ed)?|tighten\w*|expand\w*|plac\w*|"
     r"requir\w*|effective|starting|from|buy\w*|purchas\w*|procur\w*|bought|"
     r"(?:re)?instat\w*|halt\w*|stop\w*|slamm?\w*)\b|"
-    r"实施|发布|宣布|决定|公告|起|施行|生效|加强|限制|采购|收储|不予许可|禁止|暂停|停止")
+    r"实施|发布|宣布|决定|公告|起|施行|生效|加强|限制|采购|收储|不予许可|禁止|暂停|停止|"
+    r"\b(?:annonc\w*|impos\w*|décid\w*|instaur\w*|mis en place|entr\w* en vigueur|"
+    r"à partir|dès|angekündigt|verhängt\w*|eingeführt|beschlossen|erlassen|verschärft\w*|"
+    r"untersagte|anunci\w*|impuso|decidió|implement\w*|desde|memberlakukan|menerapkan|"
+    r"mulai|sejak|resmi)\b|発表|导入|強化|强化")
 #: Sentences that deny, hedge or propose a measure hold no event.
 NEGATION = re.compile(r"(?i)\b(?:do not|does not|did not|not equate|no longer|would not|"
                       r"consider\w*|propos\w*|plans? to|planning|draft|might|could|should|"
                       r"if\b|whether|circumvent\w*|bypass\w*|evad\w*|loophole)|并非|不等于|如果|"
-                      r"绕过|规避|拟|考虑|计划|或将|可能|建议")
+                      r"绕过|规避|拟|考虑|计划|或将|可能|建议|"
+                      r"\b(?:envisag\w*|pourrai\w*|projet\w* de|erwäg\w*|könnte\w*|plant|"
+                      r"podría\w*|planea\w*|estudia|propuesta|berencana|rencana|wacana|"
+                      r"mempertimbangkan)\b|検討|方針")
 #: Which figures can be an event's quantity: a quota is a tonnage, a floor a price.
 QUANTITY_MEASURES: dict[str, tuple[str | None, ...]] = {
     "export_quota": ("export_quota", "quota", "exports"),
@@ -88,7 +128,10 @@ EFFECTIVE_CUE = re.compile(r"(?i)(?:effective(?: from| on| as of)?|starting(?: f
                            r"(?:takes?|took|taken|taking) effect(?: on| from)?|"
                            r"(?:came|come|comes|entered|enters) into (?:force|effect)(?: on)?|"
                            r"in force (?:from|since)|from|as of|beginning|"
-                           r"commencing|since|with effect from|自)\s*$")
+                           r"commencing|since|with effect from|自|à partir du|à partir de|"
+                           r"dès le|dès|ab dem|ab|zum|seit dem|seit|desde el|desde|"
+                           r"a partir del?|sejak|mulai(?: berlaku)?(?: pada)?(?: tanggal)?)"
+                           r"\s*$")
 EFFECTIVE_AFTER = re.compile(r"^\s*[)）]?\s*(?:起|开始|生效|onwards|onward)")
 INSTRUMENT = re.compile(
     r"(?:(?:MOFCOM|Ministry of Commerce|GACC)(?:\s+and\s+(?:GACC|MOFCOM))?\s+)?"
@@ -104,7 +147,8 @@ INSTRUMENT = re.compile(
 #: Words before a country that make it the target of a measure, not its actor
 #: ("exports to the United States", 对美国出口, 向日本出口).
 TARGET_CUE = re.compile(r"(?i)(?:\b(?:to|against|toward[s]?|targeting|bound for)\s+(?:the\s+)?"
-                        r"|[对對向]\s*)$")
+                        r"|\b(?:in die|nach|vers les?|à destination des?|hacia|con destino a)"
+                        r"\s+|[对對向]\s*)$")
 #: Short Chinese names of targets that the lexicon does not hold as countries (对美, 对日).
 TARGET_SHORT = re.compile(r"[对對向](美|日|华|欧)(?!元)")
 _SHORT_ISO = {"美": "USA", "日": "JPN", "华": "CHN", "欧": "EUU"}
