@@ -85,6 +85,7 @@ def test_unknown_ei_reads_unknown_everywhere(starter_path: str, tmp_path: Path,
 
         html = render(wh)
     assert want in html and "critical on supply risk alone (EI unknown)" in html
+    assert "Not in the matrix (a score is unknown): " in html and f"Helium: {want}" in html
     # JSON
     assert main(["criticality", "-w", starter_path, "--material", "helium", "-f", "json"]) == 0
     j = json.loads(capsys.readouterr().out)[0]
