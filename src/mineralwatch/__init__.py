@@ -23,12 +23,13 @@ from mineralwatch.errors import (
     UnknownCodeError,
     WarehouseError,
 )
-from mineralwatch.store import Warehouse, open
 
 __version__ = "0.1.0"
 
 #: Public name -> "module:attribute". Each capability adds its entry points here.
 _API: dict[str, str] = {
+    "Warehouse": "mineralwatch.store:Warehouse",
+    "open": "mineralwatch.store:open",
     "ingest_file": "mineralwatch.store.ingest:ingest_file",
     "criticality": "mineralwatch.analytics.criticality.api:criticality",
     "CriticalityOptions": "mineralwatch.analytics.criticality.options:CriticalityOptions",
@@ -86,6 +87,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mineralwatch.sources.events import read_events
     from mineralwatch.sources.pink_sheet import read_pink_sheet
     from mineralwatch.sources.usgs_mcs import read_usgs_mcs
+    from mineralwatch.store import Warehouse, open
     from mineralwatch.store.engine import get_engine
     from mineralwatch.store.ingest import ingest_file
 

@@ -8,19 +8,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mineralwatch.errors import NotFoundError
-from mineralwatch.serialize import dumps, to_jsonable
-from mineralwatch.store import Warehouse, default_path
-from mineralwatch.store import open as open_warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mineralwatch.store import Warehouse
 
 console = Console()
 err_console = Console(stderr=True)
@@ -53,12 +53,22 @@ def open_wh(path: Path | None, *, read_only: bool = False, create: bool = True
     Commands that only read (``create=False``) refuse a path where no warehouse exists
     instead of creating an empty one (a mistyped path would otherwise answer "no data").
     """
+    from mineralwatch.store import default_path
+    from mineralwatch.store import open as open_warehouse
+
     where = Path(path).expanduser() if path is not None else default_path()
     if not create and str(where) != ":memory:" and not where.exists():
         raise NotFoundError(f"No warehouse at {where}.",
                             hint="Build it with `mineralwatch init` (and `ingest`), or point "
                             "--warehouse / $MINERALWATCH_WAREHOUSE at an existing one.")
     return open_warehouse(path, read_only=read_only)
+
+
+def dumps(obj: Any) -> str:
+    """JSON text of ``obj`` (``mineralwatch.serialize.dumps``, imported when first used)."""
+    from mineralwatch.serialize import dumps as _dumps
+
+    return _dumps(obj)
 
 
 def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Format, *,
@@ -70,6 +80,9 @@ def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Fo
     ``formats`` gives a format spec per column of the table (``{"sr": ".2f"}``) and
     ``labels`` its header; JSON and CSV keep the full values and the field names.
     """
+    import pandas as pd
+
+    from mineralwatch.serialize import to_jsonable
     if fmt == Format.json:
         payload = data.to_dict(orient="records") if isinstance(data, pd.DataFrame) else data
         sys.stdout.write(dumps(payload) + "\n")
@@ -98,6 +111,8 @@ def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Fo
 
 
 def _cell(v: Any, spec: str | None = None) -> str:
+    from mineralwatch.serialize import to_jsonable
+
     v = to_jsonable(v)
     if v is None:
         return ""
@@ -116,6 +131,14 @@ def _cell(v: Any, spec: str | None = None) -> str:
 @contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Any]:
     """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err_console, transient=True,

@@ -6,9 +6,8 @@ JSON output (``--format json``) is documented in ``docs/json.md``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from mineralwatch.cli._common import (
@@ -23,6 +22,9 @@ from mineralwatch.cli._common import (
     open_wh,
 )
 from mineralwatch.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def parse_cuts(text: str) -> list[float]:

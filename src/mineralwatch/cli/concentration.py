@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 
 from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, emit, open_wh
-from mineralwatch.store import default_path
 
 
 class Stage(StrEnum):
@@ -99,6 +98,8 @@ def register(app: typer.Typer) -> None:
         from mineralwatch.analytics.concentration import concentration
 
         at = stage.value if stage is not None else default_stage(mineral)
+        from mineralwatch.store import default_path
+
         path = warehouse if warehouse is not None else default_path()
         with open_wh(path, read_only=True, create=False) as wh:
             df = concentration(wh, mineral, at, year, source=source)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, emit, open_wh
 
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
              caption="paths and loader versions: --format json or csv")
 
     @app.command("ingest", help="Parse a public data file and write it to the warehouse. "
-                 "KIND is one of the registered loaders (see below).", epilog=_kinds_help())
+                 "KIND is one of the registered loaders (see below).", cls=_IngestCommand)
     def ingest(
         kind: Annotated[str, typer.Argument(help="Loader kind, e.g. usgs-mcs, wgi, baci.")],
         path: Annotated[Path, typer.Argument(help="File to read.")],
@@ -108,6 +109,15 @@ def register(app: typer.Typer) -> None:
             console.print("Nothing to rewrite (no rows in clustered tables).")
         for table, n in done.items():
             console.print(f"[green]{table}[/green]: {n:,} rows rewritten in clustering order.")
+
+
+class _IngestCommand(TyperCommand):
+    """``ingest``: its help lists the loader kinds, imported only when help is shown."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        if not self.epilog:
+            self.epilog = _kinds_help()
+        super().format_help(ctx, formatter)
 
 
 def _kinds_help() -> str:

@@ -8,9 +8,8 @@ JSON output (``--format json``) is a list of records with exactly the fields of
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, emit, err_console, open_wh
@@ -23,6 +22,9 @@ JSON_FIELDS = [
 ]
 #: Columns of the table view.
 TABLE_FIELDS = ["id", "actor", "measure", "minerals", "effective", "ends", "quantity", "title"]
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Status(StrEnum):
@@ -111,5 +113,7 @@ def register(app: typer.Typer) -> None:
             err_console.print("No events match. The curated register is ingested by "
                               "`mineralwatch init`, or `mineralwatch ingest events FILE`.")
             return
+        import pandas as pd
+
         emit(table_rows(df) if fmt == Format.table else pd.DataFrame(event_records(df)),
              fmt, title="Policy events")
