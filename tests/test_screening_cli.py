@@ -96,3 +96,23 @@ def test_report_fragment_is_escaped(warehouse: Path) -> None:
             "candidates": []}
     frag = trade.transshipment_fragment(fake)
     assert "&lt;b&gt;" in frag and "&lt;script&gt;" in frag and "<script>" not in frag
+
+
+def test_screen_transshipment_nothing_found_is_said_plainly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import mineralwatch as mw
+
+    case = restriction_case(3, n_third=8, n_transit=0, n_producers=0, n_decoys=0)
+    path = tmp_path / "clean.duckdb"
+    with mw.open(path) as wh:
+        wh.ingest({"trade": case.trade, "production": case.production},
+                  SourceInfo("m", "test", "m", checksum="1", loader_version="1"))
+    code, out, err = run(capsys, "screen", "transshipment", "--restrictor", "CHN", "--target",
+                         "USA", "--hs", "282580", "--since", "2024-12", "-w", str(path))
+    assert code == 1
+    assert "Nothing found" in err and "screened" in err
+    assert " 0.00 " not in out  # no table of zero scores
+    code, out, _ = run(capsys, "screen", "transshipment", "--restrictor", "CHN", "--target",
+                       "USA", "--hs", "282580", "--since", "2024-12", "-w", str(path),
+                       "--format", "json")
+    assert code == 1 and json.loads(out)["status"] == "nothing found"

@@ -24,6 +24,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from mineralwatch import __version__
+
+        typer.echo(f"mineralwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """Critical-mineral supply security: concentration, criticality, balances, trade
+    screening, stockpiles and document intelligence — offline."""
+
+
 #: Modules under mineralwatch.cli that register commands, in help order.
 COMMAND_MODULES = [
     "data",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -99,15 +100,70 @@ def emit(data: pd.DataFrame | Sequence[dict[str, Any]] | dict[str, Any], fmt: Fo
                                       if isinstance(v, list | dict) else v)
         sys.stdout.write(flat.to_csv(index=False))
         return
-    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     formats, labels = formats or {}, labels or {}
     specs = [formats.get(str(c)) for c in df.columns]
-    for c in df.columns:
-        table.add_column(labels.get(str(c), str(c)), overflow="fold")
-    for row in df.itertuples(index=False):
+    headers = [labels.get(str(c), str(c)) for c in df.columns]
+    cells = [[_cell(v, spec) for v, spec in zip(row, specs, strict=True)]
+             for row in df.itertuples(index=False)]
+    print_table(headers, cells, title=title, caption=caption)
+
+
+#: A cell that is one number (``132,000``, ``-4.5%``, ``5,867-5,875``): never wrapped.
+_NUMBER = re.compile(r"[-+−]?[\d.,]+%?(\s?[-–]\s?[-+−]?[\d.,]+%?)?")
+
+
+def column_widths(headers: Sequence[str], cells: Sequence[Sequence[str]]
+                  ) -> list[tuple[int, bool]]:
+    """(minimum width, is numeric) per column: a numeric column is as wide as its widest
+    cell or its header; a text column as wide as its longest word (so no number or word
+    is split)."""
+    out = []
+    for j, h in enumerate(headers):
+        col = [r[j] for r in cells if r[j]]
+        numeric = bool(col) and all(_NUMBER.fullmatch(v) for v in col)
+        words = [w for v in [*col, h] for w in v.split()] or [h]
+        # a numeric column does not wrap at all, its header included
+        need = max(len(h), *(len(v) for v in col)) if numeric else max(len(w) for w in words)
+        out.append((max(need, 1), numeric))
+    return out
+
+
+def print_table(headers: Sequence[str], cells: Sequence[Sequence[str]], *,
+                title: str | None = None, caption: str | None = None) -> None:
+    """A rich table whose numbers are never split across lines.
+
+    Numeric columns do not wrap; text columns wrap between words. When even that does not
+    fit the terminal (or the 80 columns of a pipe), each row is printed as its own block of
+    ``field: value`` lines instead.
+    """
+    widths = column_widths(headers, cells)
+    needed = sum(w for w, _ in widths) + 3 * len(widths) + 1
+    if needed > console.width:
+        _print_records(headers, cells, title=title, caption=caption)
+        return
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    for h, (w, numeric) in zip(headers, widths, strict=True):
+        table.add_column(h, min_width=w, no_wrap=numeric, overflow="fold",
+                         justify="right" if numeric else "left")
+    for row in cells:
         # cells are data, not markup: "[report.txt:3]" must print as written
-        table.add_row(*[escape(_cell(v, spec)) for v, spec in zip(row, specs, strict=True)])
+        table.add_row(*[escape(v) for v in row])
     console.print(table)
+
+
+def _print_records(headers: Sequence[str], cells: Sequence[Sequence[str]], *,
+                   title: str | None, caption: str | None) -> None:
+    if title:
+        console.print(f"[bold]{escape(title)}[/bold]")
+    width = max((len(h) for h in headers), default=0)
+    for i, row in enumerate(cells):
+        if i:
+            console.print()
+        for h, v in zip(headers, row, strict=True):
+            if v:
+                console.print(f"{escape(h).ljust(width)}  {escape(v)}", soft_wrap=True)
+    if caption:
+        console.print(f"\n[dim]{escape(caption)}[/dim]")
 
 
 def _cell(v: Any, spec: str | None = None) -> str:

@@ -125,13 +125,23 @@ def search_cmd(
     if fmt == Format.json:
         emit([{k: h.to_dict()[k] for k in ("doc_id", "passage", "score", "snippet")}
               for h in hits], fmt)
-        return
-    if fmt == Format.csv:
+    elif fmt == Format.csv:
         emit([h.to_dict() for h in hits], fmt,
              columns=["doc_id", "passage", "score", "language", "snippet"])
-        return
-    emit(_cited([h.to_dict() for h in hits]), fmt, title=f"Search: {query}",
-         columns=["cite", "score", "language", "snippet"], formats={"score": ".3g"})
+    elif hits:
+        emit(_cited([h.to_dict() for h in hits]), fmt, title=f"Search: {query}",
+             columns=["cite", "score", "language", "snippet"], formats={"score": ".3g"})
+    if not hits:  # said plainly, and a non-zero exit (like grep) for scripts
+        err_console.print(f"No passage matches {query!r}" + (
+            "" if wh_has_passages(warehouse) else " (the warehouse has no documents; add "
+            "some with `mineralwatch docs ingest PATH`)") + ".", highlight=False)
+        raise typer.Exit(1)
+
+
+def wh_has_passages(warehouse: Path | None) -> bool:
+    """Whether the warehouse holds any document passage."""
+    with open_wh(warehouse, create=False) as wh:
+        return "passage" in wh.tables() and wh.count("passage") > 0
 
 
 def embed_cmd(warehouse: WarehouseOpt = None) -> None:

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 
 import typer
 
-from mineralwatch.cli._common import Format, FormatOpt, WarehouseOpt, console, emit, open_wh
+from mineralwatch.cli._common import (
+    Format,
+    FormatOpt,
+    WarehouseOpt,
+    emit,
+    err_console,
+    open_wh,
+)
 
 
 def impact_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,13 +94,28 @@ def register(app: typer.Typer) -> None:
             report = screen_transshipment(wh, restrictor, target, hs, since, mineral=mineral)
         if fmt == Format.json:
             emit(report, fmt)
-            return
-        if report["status"] == "insufficient data":
-            console.print("[yellow]Insufficient data:[/yellow] " + "; ".join(report["missing"]))
-            return
-        emit(transshipment_rows(report) if fmt == Format.table else report["candidates"], fmt,
-             title=f"{report['restrictor']} -> ? -> {report['target']}, HS "
-             f"{','.join(report['hs'])}, since {report['since']}: {report['status']}",
-             caption=" ".join(report["notes"]))
+        elif report["status"] == "insufficient data":
+            err_console.print("Insufficient data: " + "; ".join(report["missing"]),
+                              highlight=False)
+        elif fmt == Format.csv:
+            emit(report["candidates"], fmt)
+        elif report["status"] == "flagged":
+            emit(transshipment_rows(report), fmt,
+                 title=f"{report['restrictor']} -> ? -> {report['target']}, HS "
+                 f"{','.join(report['hs'])}, since {report['since']}: {report['status']}",
+                 caption=" ".join(report["notes"]))
+        else:
+            shown = [c for c in report["candidates"] if c["score"] > 0]
+            err_console.print(
+                f"Nothing found: no third country shows a diversion pattern for "
+                f"{report['restrictor']} -> {report['target']}, HS {','.join(report['hs'])} "
+                f"since {report['since']} ({len(report['candidates'])} screened"
+                + (f"; {len(shown)} with some evidence below)" if shown else ")") + ".",
+                highlight=False)
+            if shown:
+                emit(transshipment_rows({**report, "candidates": shown}), fmt,
+                     caption=" ".join(report["notes"]))
+        if report["status"] != "flagged":
+            raise typer.Exit(1)
 
     app.add_typer(screen, name="screen")
