@@ -64,7 +64,7 @@ def auth():
 
 @pytest.fixture()
 def client(warehouse, auth):
-    return TestClient(create_app(warehouse, auth=auth))
+    return TestClient(create_app(warehouse, auth=auth, hosts={"testserver"}))
 
 
 class _Assets(HTMLParser):

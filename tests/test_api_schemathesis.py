@@ -39,7 +39,7 @@ def _app_and_token() -> Any:
     auth.add_user("ana", "analyst-pass-1", "analyst")
     _, token = auth.create_token("ana", label="schemathesis")
     wh = mw.load_example()
-    yield create_app(wh, auth=auth), token
+    yield create_app(wh, auth=auth, hosts={"testserver", "localhost"}), token
     wh.close()
 
 

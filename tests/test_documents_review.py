@@ -69,7 +69,7 @@ def test_web_review_stores_the_decision_the_reviewer_and_the_passage(tmp_path) -
     auth = AuthStore(":memory:")
     auth.add_user("ana", "analyst-pass-1", "analyst")
     with mw.open(path) as wh:
-        client = TestClient(create_app(wh, auth=auth))
+        client = TestClient(create_app(wh, auth=auth, hosts={"testserver"}))
         page = client.get("/login").text
         token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"username": "ana", "password": "analyst-pass-1",

@@ -25,7 +25,7 @@ EVIL = {"id": "evil<b>", "published": "2025-10-15", "language": "en",
 @pytest.fixture()
 def client(tmp_path: Path) -> TestClient:
     wh = ingest_feed(mw.open(":memory:"), tmp_path, [*DOCS, EVIL])
-    return TestClient(create_app(wh, auth=AuthStore(":memory:")))
+    return TestClient(create_app(wh, auth=AuthStore(":memory:"), hosts={"testserver"}))
 
 
 def test_document_page_shows_the_summary(client: TestClient) -> None:

@@ -15,9 +15,10 @@ from typing import Any
 import pandas as pd
 
 from mineralwatch.api.auth import AuthStore
+from mineralwatch.formatting import HHI_HIGH
 from mineralwatch.store import Warehouse
 
-HHI_THRESHOLD = 2500.0
+HHI_THRESHOLD = HHI_HIGH
 
 
 def class_alerts(before: dict[str, str], now: dict[str, str]) -> list[dict[str, str]]:

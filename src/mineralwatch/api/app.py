@@ -18,14 +18,16 @@ from starlette.exceptions import HTTPException
 
 from mineralwatch import __version__
 from mineralwatch.api.auth import AuthStore, auth_path_for
-from mineralwatch.api.security import SecurityHeadersMiddleware
+from mineralwatch.api.ratelimit import LoginLimiter
+from mineralwatch.api.security import SecurityHeadersMiddleware, scrub_paths
 from mineralwatch.errors import InputError, MineralwatchError, NotFoundError
 from mineralwatch.store import Warehouse
 from mineralwatch.store import cache as result_cache
 from mineralwatch.store import open as open_warehouse
 
 STATIC = Path(str(resources.files("mineralwatch.api").joinpath("static")))
-DEFAULT_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+#: Host names accepted by default (loopback). Tests pass ``hosts={"testserver"}``.
+DEFAULT_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def plotly_js_path() -> Path:
@@ -60,6 +62,27 @@ class ResultCacheMiddleware:
         finally:
             if not safe:
                 self.cache.end_write()
+
+
+class HeadMiddleware:
+    """Answers ``HEAD`` as the ``GET`` of the same URL, headers only (RFC 9110 9.3.2)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body"):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def create_app(warehouse: Warehouse | Path | str | None = None, *,
@@ -97,11 +120,13 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
     )
     app.state.wh = wh
     app.state.auth = auth or AuthStore(auth_path_for(wh.path) if wh.path else ":memory:")
+    app.state.login_limiter = LoginLimiter()
     app.add_middleware(SecurityHeadersMiddleware, allowed_hosts=hosts or DEFAULT_HOSTS)
     # A warehouse file this app opened is written by its requests only (DuckDB's lock
     # keeps other processes out): the cache may then remember the fingerprint.
     app.state.result_cache = result_cache.ResultCache(exclusive=own)
     app.add_middleware(ResultCacheMiddleware, cache=app.state.result_cache)
+    app.add_middleware(HeadMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
@@ -111,7 +136,8 @@ def create_app(warehouse: Warehouse | Path | str | None = None, *,
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return HTMLResponse(
-            "<!doctype html><html><head><meta charset='utf-8'><title>mineralwatch API</title>"
+            "<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' "
+            "content='width=device-width, initial-scale=1'><title>mineralwatch API</title>"
             "<link rel='stylesheet' href='/static/swagger-ui.css'></head><body>"
             "<div id='swagger-ui'></div><script src='/static/swagger-ui-bundle.js'></script>"
             "<script src='/static/swagger-init.js'></script></body></html>")
@@ -134,29 +160,36 @@ def _errors(app: FastAPI) -> None:
     async def mw_error(request: Request, exc: MineralwatchError) -> Response:
         status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(
             exc, InputError) else 400
-        body: dict[str, Any] = {"error": type(exc).__name__, "message": exc.message,
-                                "hint": exc.hint}
+        roots = _private_roots(request)
+        body: dict[str, Any] = {"error": type(exc).__name__,
+                                "message": scrub_paths(exc.message, roots),
+                                "hint": scrub_paths(exc.hint, roots) if exc.hint else exc.hint}
         if isinstance(exc, InputError):
-            body["failures"] = [str(f) for f in exc.failures[:50]]
+            body["failures"] = [scrub_paths(str(f), roots) for f in exc.failures[:50]]
         if _wants_json(request):
             return JSONResponse(body, status_code=status)
         from mineralwatch.api.pages import render_error
 
-        return render_error(request, status, exc.message, exc.hint)
+        return render_error(request, status, body["message"], body["hint"] or "")
 
     # Starlette's class, so that unknown routes (404) and methods (405) answer JSON too.
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if "Allow" in headers and "GET" in headers["Allow"] and "HEAD" not in headers["Allow"]:
+            headers["Allow"] += ", HEAD"
         if _wants_json(request):
             return JSONResponse({"error": "HTTPError", "message": exc.detail},
-                                status_code=exc.status_code, headers=exc.headers)
+                                status_code=exc.status_code, headers=headers)
         if exc.status_code == 401:
             from fastapi.responses import RedirectResponse
 
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         from mineralwatch.api.pages import render_error
 
-        return render_error(request, exc.status_code, str(exc.detail), "")
+        resp = render_error(request, exc.status_code, str(exc.detail), "")
+        resp.headers.update(headers)
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -172,6 +205,18 @@ def _errors(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse(body, status_code=500)
         return Response(body["message"], status_code=500, media_type="text/plain")
+
+
+def _private_roots(request: Request) -> list[str]:
+    """Folders of this machine that must not appear in a page or an error message."""
+    import tempfile
+
+    wh = request.app.state.wh
+    roots = [tempfile.gettempdir(), str(Path.home()), str(Path.cwd()),
+             str(Path(__file__).resolve().parents[2])]
+    if wh.path:
+        roots.append(str(Path(wh.path).resolve().parent))
+    return roots
 
 
 __all__ = ["create_app", "plotly_js_path"]

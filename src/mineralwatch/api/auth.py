@@ -2,9 +2,11 @@
 
 Passwords are hashed with scrypt; API tokens are random and stored only as SHA-256
 hashes. Roles are ordered: ``reader`` (read) < ``analyst`` (run scenarios, ingest
-documents, review events) < ``admin`` (manage users). Browser sessions are stateless
-signed cookies (HMAC-SHA256 over user, expiry and a nonce) with a CSRF token derived from
-the session nonce.
+documents, review events) < ``admin`` (manage users). Browser sessions are server-side:
+the cookie holds a random session id, the store keeps only its SHA-256 hash with the user
+and expiry, so logout, removing a user and changing a password revoke sessions at once
+(a new user with an old name never inherits one). The CSRF token is derived from the
+session id.
 
 The store lives beside the warehouse (``<warehouse>.auth.sqlite``) so that the CLI can
 manage users while the server runs (SQLite allows that; DuckDB would not).
@@ -12,7 +14,6 @@ manage users while the server runs (SQLite allows that; DuckDB would not).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -94,6 +95,8 @@ class AuthStore:
                 value TEXT NOT NULL, PRIMARY KEY (user, kind, value));
             CREATE TABLE IF NOT EXISTS visits (user TEXT PRIMARY KEY, last TEXT NOT NULL,
                 snapshot TEXT);
+            CREATE TABLE IF NOT EXISTS sessions (hash TEXT PRIMARY KEY, user TEXT NOT NULL,
+                expires REAL NOT NULL, created TEXT NOT NULL);
             """
         )
 
@@ -130,6 +133,17 @@ class AuthStore:
             raise NotFoundError(f"No user {name!r}.")
         self.db.execute("DELETE FROM users WHERE name=?", (name,))
         self.db.execute("UPDATE tokens SET revoked=1 WHERE user=?", (name,))
+        self.revoke_sessions(name)
+
+    def set_password(self, name: str, password: str) -> None:
+        """Change a user's password and end every session of theirs."""
+        if len(password) < 8:
+            raise InputError("Password too short.", hint="Use at least 8 characters.")
+        cur = self.db.execute("UPDATE users SET pw_hash=? WHERE name=?",
+                              (hash_password(password), name))
+        if cur.rowcount == 0:
+            raise NotFoundError(f"No user {name!r}.")
+        self.revoke_sessions(name)
 
     def users(self) -> list[tuple[str, str, str]]:
         """(name, role, created) of every user."""
@@ -178,24 +192,33 @@ class AuthStore:
 
     # -- sessions and CSRF -----------------------------------------------------------
     def make_session(self, user: str, seconds: int = SESSION_SECONDS) -> str:
-        payload = f"{user}|{int(time.time()) + seconds}|{secrets.token_hex(8)}"
-        sig = hmac.new(self.secret, payload.encode(), hashlib.sha256).hexdigest()
-        return base64.urlsafe_b64encode(f"{payload}|{sig}".encode()).decode()
+        """Start a server-side session; returns the cookie value (only its hash is kept)."""
+        sid = secrets.token_urlsafe(32)
+        now = time.time()
+        self.db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
+        self.db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
+                        (_token_hash(sid), user, now + seconds, _now()))
+        return sid
 
     def read_session(self, cookie: str | None) -> tuple[User, str] | None:
-        """(user, nonce) for a valid, unexpired session cookie."""
-        if not cookie:
+        """(user, nonce) for a live session id; ``None`` when unknown, ended or expired."""
+        if not cookie or len(cookie) > 100:
             return None
-        try:
-            user, expiry, nonce, sig = base64.urlsafe_b64decode(cookie.encode()).decode().split("|")
-        except (ValueError, UnicodeDecodeError):
+        row = self.db.execute(
+            "SELECT u.name, u.role, s.expires FROM sessions s JOIN users u ON u.name = s.user "
+            "WHERE s.hash=?", (_token_hash(cookie),)).fetchone()
+        if row is None or row[2] < time.time():
             return None
-        good = hmac.new(self.secret, f"{user}|{expiry}|{nonce}".encode(),
-                        hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(good, sig) or int(expiry) < time.time():
-            return None
-        u = self.get_user(user)
-        return (u, nonce) if u else None
+        return User(row[0], row[1]), _token_hash("nonce|" + cookie)
+
+    def end_session(self, cookie: str | None) -> None:
+        """Logout: the session id stops working everywhere."""
+        if cookie:
+            self.db.execute("DELETE FROM sessions WHERE hash=?", (_token_hash(cookie),))
+
+    def revoke_sessions(self, user: str) -> int:
+        """End every session of ``user``; returns how many were live."""
+        return self.db.execute("DELETE FROM sessions WHERE user=?", (user,)).rowcount
 
     def csrf_token(self, nonce: str) -> str:
         return hmac.new(self.secret, f"csrf|{nonce}".encode(), hashlib.sha256).hexdigest()

@@ -35,6 +35,20 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 Records = list[dict[str, Any]]
 
+#: The most items any list-valued parameter (cuts, HS codes, targets) may carry.
+MAX_LIST_ITEMS = 20
+
+
+def split_list(text: str | None, name: str, cap: int = MAX_LIST_ITEMS) -> list[str]:
+    """Comma-separated values of parameter ``name``; :class:`InputError` beyond ``cap``."""
+    items = [t.strip() for t in (text or "").split(",") if t.strip()]
+    if len(items) > cap:
+        from mineralwatch.errors import InputError
+
+        raise InputError(f"Too many values for {name!r}: {len(items)} (at most {cap}).",
+                         hint=f"Ask for at most {cap} values of {name!r} per request.")
+    return items
+
 
 def cached_json(wh: Warehouse, key: tuple[Any, ...], compute: Callable[[], Any]) -> Response:
     """``compute()``'s JSON, kept in the app's result cache until the warehouse changes.
@@ -111,9 +125,9 @@ def get_criticality(
 
 @router.get("/scenarios", summary="Shipped scenario files")
 def get_scenarios(user: User = Reader) -> list[dict[str, str]]:
-    from mineralwatch.api.workflows import shipped_scenarios
+    from mineralwatch.analytics.balance import catalogue
 
-    return shipped_scenarios()
+    return catalogue()
 
 
 @router.get("/balance", summary="Supply–demand balance: a shipped scenario or the baseline")
@@ -125,29 +139,21 @@ def get_balance(
     draws: int = Query(0, ge=0, le=20000), seed: int = 0,
     wh: Warehouse = Depends(get_wh), user: User = Analyst,
 ) -> dict[str, Any]:
-    from mineralwatch.analytics.balance import balance
-    from mineralwatch.api.workflows import scenario_dir, shipped_scenarios
+    from mineralwatch.analytics.balance import balance, shipped_path
 
-    path = None
-    if scenario is not None:
-        names = {s["file"]: s["file"] for s in shipped_scenarios()}
-        names.update({k.removesuffix(".yaml"): v for k, v in names.items()})
-        if scenario not in names:
-            from mineralwatch.errors import NotFoundError
-
-            raise NotFoundError(f"No shipped scenario {scenario!r}.",
-                                hint=f"Known: {', '.join(sorted(names))}")
-        path = scenario_dir() / names[scenario]
+    path = None if scenario is None else shipped_path(scenario)
     res = balance(wh, mineral=mineral, scenario=path, years=years, draws=draws, seed=seed)
     return to_jsonable(res.to_json())
 
 
 @router.get("/stress", summary="Which minerals go into deficit if the largest supplier cuts")
-def get_stress(cuts: str = Query("10,30,50,100", pattern=r"^\d+(\.\d+)?(,\d+(\.\d+)?)*$"),
+def get_stress(cuts: str = Query("10,30,50,100", pattern=r"^\d+(\.\d+)?(,\d+(\.\d+)?)*$",
+                                 max_length=200, description="Cuts in %, comma-separated "
+                                 f"(at most {MAX_LIST_ITEMS})."),
                wh: Warehouse = Depends(get_wh), user: User = Reader) -> list[dict[str, Any]]:
     from mineralwatch.analytics.balance import stress
 
-    return records(stress(wh, cuts=[float(c) for c in cuts.split(",")]))
+    return records(stress(wh, cuts=[float(c) for c in split_list(cuts, "cuts")]))
 
 
 @router.get("/shock", summary="Propagate an export cut through the trade network")
@@ -159,7 +165,7 @@ def get_shock(
 ) -> dict[str, Any]:
     from mineralwatch.analytics.network import shock
 
-    tg = [t for t in (targets or "").split(",") if t] or None
+    tg = split_list(targets, "targets") or None
     return to_jsonable(shock(wh, mineral, exporter, cut, targets=tg,
                              model=model))  # type: ignore[arg-type]
 
@@ -170,7 +176,7 @@ def get_impact(event: str | None = None, actor: str | None = None, hs: str | Non
                user: User = Reader) -> dict[str, Any]:
     from mineralwatch.analytics.screening import event_impact
 
-    codes = [c for c in (hs or "").split(",") if c] or None
+    codes = split_list(hs, "hs") or None
     return to_jsonable(event_impact(wh, event, actor=actor, hs=codes,
                                     date=date))
 
@@ -180,7 +186,7 @@ def get_transshipment(restrictor: str, target: str, hs: str, since: str,
                       wh: Warehouse = Depends(get_wh), user: User = Reader) -> dict[str, Any]:
     from mineralwatch.analytics.screening import screen_transshipment
 
-    out = screen_transshipment(wh, restrictor, target, [c for c in hs.split(",") if c], since,
+    out = screen_transshipment(wh, restrictor, target, split_list(hs, "hs"), since,
                                with_series=False)
     return to_jsonable(out)
 

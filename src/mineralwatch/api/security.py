@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import os
+import re
 import secrets
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlparse
 
 from fastapi import HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
@@ -33,6 +37,32 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+
+#: URL schemes that may be rendered as links.
+LINK_SCHEMES = ("http", "https")
+
+
+def safe_url(url: object) -> str:
+    """``url`` when it is an http(s) link with a host, else ``""`` (never rendered)."""
+    if not isinstance(url, str):
+        return ""
+    u = url.strip()
+    p = urlparse(u)
+    return u if p.scheme.lower() in LINK_SCHEMES and p.netloc else ""
+
+
+def scrub_paths(text: str, roots: Iterable[str]) -> str:
+    """``text`` with every filesystem path under ``roots`` cut to its last component.
+
+    Server temp folders, the warehouse folder and the home directory never reach a page
+    or an error body; the file's own name (what the user uploaded) stays.
+    """
+    for root in sorted({r.rstrip(os.sep) for r in roots if r and len(r) > 1}, key=len,
+                       reverse=True):
+        text = re.sub(re.escape(root) + r"(?:/[^\s'\"()<>,;:]*)?",
+                      lambda m: os.path.basename(m.group(0).rstrip("/")) or "…", text)
+    return text
 
 
 class SecurityHeadersMiddleware:

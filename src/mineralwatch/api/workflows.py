@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import tempfile
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import yaml
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
-from mineralwatch.api import charts
+from mineralwatch.api import views
 from mineralwatch.api.auth import User
 from mineralwatch.api.deps import get_wh, role
 from mineralwatch.api.pages import page, templates
@@ -27,42 +23,20 @@ router = APIRouter(include_in_schema=False)
 Reader = Depends(role("reader"))
 Analyst = Depends(role("analyst"))
 
+#: Most Monte Carlo draws and scenarios one request may ask for.
+MAX_DRAWS = 20_000
+MAX_SCENARIOS = 10
 #: Upload limits: scenario files and documents.
 MAX_SCENARIO_BYTES = 256 * 1024
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl")
 
 
-def scenario_dir() -> Path:
-    return Path(str(resources.files("mineralwatch").joinpath("data").joinpath("scenarios")))
-
-
-@functools.cache
-def _shipped_scenarios() -> tuple[dict[str, str], ...]:
-    return tuple(_scan_scenarios())
-
-
 def shipped_scenarios() -> list[dict[str, str]]:
-    """Name, mineral and years of each shipped scenario file (read once per process)."""
-    return [dict(s) for s in _shipped_scenarios()]
+    """The shipped scenario catalogue (``analytics/balance/files.py``)."""
+    from mineralwatch.analytics.balance import catalogue
 
-
-def _scan_scenarios() -> list[dict[str, str]]:
-    out = []
-    for f in sorted(scenario_dir().glob("*.yaml")):
-        try:
-            d = yaml.safe_load(f.read_text("utf-8")) or {}
-        except yaml.YAMLError:
-            continue
-        out.append({"file": f.name, "name": str(d.get("name", f.stem)),
-                    "mineral": str(d.get("mineral", "")), "years": str(d.get("years", ""))})
-    return out
-
-
-def _fmt(v: Any, digits: int = 0) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return ""
-    return f"{float(v):,.{digits}f}"
+    return catalogue()
 
 
 def _fragment(request: Request, template: str, **ctx: Any) -> HTMLResponse:
@@ -77,132 +51,124 @@ async def _read_upload(upload: UploadFile, limit: int, suffixes: tuple[str, ...]
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise InputError(f"{name} is larger than {limit // 1024} KB.",
-                         hint="Split it or ingest it with the command line.")
+                         hint=f"Upload a file of at most {limit // 1024} KB.")
     if b"\x00" in data[:4096] and not name.lower().endswith(".pdf"):
         raise InputError(f"{name} looks binary, not text.", hint="Upload a text file.")
     return data
 
 
-def _run_scenarios(request: Request, wh: Warehouse, files: list[Path], draws: int,
-                   baseline: bool = False) -> HTMLResponse:
-    from mineralwatch.analytics.balance import balance
+def _draws(value: Any) -> int:
+    from mineralwatch.analytics.balance import MONTE_CARLO_DRAWS
 
-    rows, figures, errors, notes = [], [], [], []
-    for f in files:
-        try:
-            res = balance(wh, scenario=f, draws=max(0, min(draws, 20000)), seed=0)
-        except MineralwatchError as exc:
-            errors.append(f"{f.name}: {str(exc).splitlines()[0]}")
-            continue
-        notes += [f"{res.scenario.name}: {n}" for n in res.meta.get("notes") or []]
-        df = res.frame()
-        figures.append(charts.balance_figure(res.scenario.name, res.mineral, res.unit, df,
-                                             source=f.name))
-        for r in df.to_dict("records"):
-            rows.append({"scenario": res.scenario.name, "mineral": res.mineral,
-                         "year": int(r["year"]), "supply": _fmt(r["supply"]),
-                         "demand": _fmt(r["demand"]), "balance": _fmt(r["balance"]),
-                         "p10": _fmt(r.get("p10")), "p90": _fmt(r.get("p90")),
-                         "p_deficit": _fmt(r.get("p_deficit"), 2), "unit": res.unit})
-    return _fragment(request, "_balance_result.html", rows=rows, figures=figures,
-                     errors=errors, notes=notes)
+    text = str(value if value is not None else MONTE_CARLO_DRAWS).strip()
+    if not text.isdigit() or int(text) > MAX_DRAWS:
+        raise InputError(f"Bad number of Monte Carlo draws {text!r}.",
+                         hint=f"Give a whole number from 0 to {MAX_DRAWS:,}.")
+    return int(text)
+
+
+def _chosen(names: list[str]) -> list[str]:
+    known = {s["file"] for s in shipped_scenarios()}
+    if len(names) > MAX_SCENARIOS:
+        raise InputError(f"Too many scenarios: {len(names)} (at most {MAX_SCENARIOS}).")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise NotFoundError(f"No shipped scenario {unknown[0]!r}.",
+                            hint=f"Known: {', '.join(sorted(known))}.")
+    return names
+
+
+def _scenario_result(wh: Warehouse, names: list[str], draws: int) -> dict[str, Any]:
+    from mineralwatch.analytics.balance import shipped_path
+
+    return views.scenario_results(wh, [shipped_path(n) for n in _chosen(names)], draws)
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
-def scenarios_page(request: Request, user: User = Reader) -> HTMLResponse:
+def scenarios_page(request: Request, scenario: list[str] = Query([]), draws: str = "",
+                   wh: Warehouse = Depends(get_wh), user: User = Reader) -> HTMLResponse:
+    """The scenarios page; ``?scenario=a.yaml&scenario=b.yaml&draws=N`` runs them (a
+    permalink of the comparison)."""
+    from mineralwatch.analytics.balance import MONTE_CARLO_DRAWS
+
+    result, error = None, ""
+    if scenario:
+        if not user.can("analyst"):
+            error = (f"Running scenarios needs the analyst role; you are {user.role!r}. "
+                     "Ask an administrator for access.")
+        else:
+            try:
+                result = _scenario_result(wh, list(scenario), _draws(draws or None))
+            except MineralwatchError as exc:
+                error = exc.message
     return page(request, "scenarios.html", title="Scenarios", active="scenarios",
-                scenarios=shipped_scenarios(), max_kb=MAX_SCENARIO_BYTES // 1024)
+                scenarios=shipped_scenarios(), max_kb=MAX_SCENARIO_BYTES // 1024,
+                max_bytes=MAX_SCENARIO_BYTES, chosen=set(scenario) or None,
+                draws=draws or MONTE_CARLO_DRAWS, max_draws=MAX_DRAWS, result=result,
+                error=error, can_run=user.can("analyst"))
 
 
 @router.post("/scenarios/run", response_class=HTMLResponse)
 async def run_scenarios(request: Request, wh: Warehouse = Depends(get_wh),
                         user: User = Analyst) -> HTMLResponse:
     form = await request.form()
-    names = {s["file"] for s in shipped_scenarios()}
-    chosen = [str(v) for v in form.getlist("scenario") if str(v) in names]
+    chosen = [str(v) for v in form.getlist("scenario")]
     if not chosen:
-        raise InputError("Choose at least one shipped scenario.")
-    draws = int(str(form.get("draws") or 0)) if str(form.get("draws") or "0").isdigit() else 0
-    return _run_scenarios(request, wh, [scenario_dir() / c for c in chosen], draws)
+        raise InputError("Choose at least one shipped scenario.",
+                         hint="Tick one or more scenarios, then run.")
+    res = _scenario_result(wh, chosen, _draws(form.get("draws")))
+    return _fragment(request, "_balance_result.html", result=res)
 
 
 @router.post("/scenarios/upload", response_class=HTMLResponse)
-async def upload_scenario(request: Request, file: UploadFile, draws: int = Form(0),
-                          wh: Warehouse = Depends(get_wh), user: User = Analyst
-                          ) -> HTMLResponse:
+async def upload_scenario(request: Request, file: UploadFile, draws: str = Form(""),
+                          compare: list[str] = Form([]), wh: Warehouse = Depends(get_wh),
+                          user: User = Analyst) -> HTMLResponse:
+    """Run an uploaded scenario, optionally beside shipped ones (deltas against it)."""
+    from mineralwatch.analytics.balance import shipped_path
+
     data = await _read_upload(file, MAX_SCENARIO_BYTES, (".yaml", ".yml"))
+    n = _draws(draws or None)
+    others = [shipped_path(c) for c in _chosen([c for c in compare if c])]
+    name = Path(file.filename or "scenario.yaml").name
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "scenario.yaml").name
+        path = Path(tmp) / name
         path.write_bytes(data)
-        return _run_scenarios(request, wh, [path], draws)
+        res = views.scenario_results(wh, [path, *others], n,
+                                     labels=[name, *[o.name for o in others]])
+    return _fragment(request, "_balance_result.html", result=res)
 
 
 # -- screening --------------------------------------------------------------------------
+def _codes(text: str) -> list[str]:
+    from mineralwatch.api.routes import split_list
+
+    return split_list(",".join(re.split(r"[,\s]+", text or "")), "hs")
+
+
 @router.get("/screening", response_class=HTMLResponse)
-def screening_page(request: Request, wh: Warehouse = Depends(get_wh),
+def screening_page(request: Request, tool: str = "", event: str = "", actor: str = "CHN",
+                   hs: str = "", date: str = "", restrictor: str = "CHN",
+                   target: str = "USA", since: str = "", wh: Warehouse = Depends(get_wh),
                    user: User = Reader) -> HTMLResponse:
+    """Trade screening; ``?tool=impact&...`` or ``?tool=transshipment&...`` shows the
+    result in the page, so the URL reproduces the view."""
     from mineralwatch.analytics.events import load_events
 
+    form = {"event": event, "actor": actor, "hs": hs, "date": date,
+            "restrictor": restrictor, "target": target, "since": since}
+    result: dict[str, Any] | None = None
+    try:
+        if tool == "impact":
+            result = views.impact_view(wh, event, actor, _codes(hs), date)
+        elif tool == "transshipment":
+            result = views.transshipment_view(wh, restrictor, target, _codes(hs), since)
+    except MineralwatchError as exc:
+        result = {"message": exc.message, "error": True, "rows": [], "figures": [],
+                  "columns": [], "headers": []}
     events = _event_rows(load_events(wh))
     return page(request, "screening.html", title="Trade screening", active="screening",
-                events=events)
-
-
-def _codes(text: str) -> list[str]:
-    return [c for c in re.split(r"[,\s]+", text or "") if c]
-
-
-@router.get("/screening/impact", response_class=HTMLResponse)
-def screening_impact(request: Request, event: str = "", actor: str = "", hs: str = "",
-                     date: str = "", wh: Warehouse = Depends(get_wh),
-                     user: User = Reader) -> HTMLResponse:
-    from mineralwatch.analytics.screening import event_impact
-
-    try:
-        res = (event_impact(wh, event) if event else
-               event_impact(wh, actor=actor, hs=_codes(hs), date=date or None))
-    except MineralwatchError as exc:
-        return _fragment(request, "_screen_result.html", message=str(exc), error=True,
-                         rows=[], figures=[], columns=[])
-    effects = res.get("effects", [])
-    cols = ["partner", "before", "after", "change_pct", "p_value", "significant"]
-    rows = [{c: _cell(e.get(c)) for c in cols} for e in effects]
-    total = res.get("total") or {}
-    msg = (f"Total: {_cell(total.get('change_pct'))}% change, p = {_cell(total.get('p_value'))}"
-           if isinstance(total, dict) and total else "")
-    figures = [charts.impact_figure(res)] if effects else []
-    return _fragment(request, "_screen_result.html", rows=rows, columns=cols, figures=figures,
-                     message=msg or ("No effects: " + str(res.get("status", ""))), error=False)
-
-
-@router.get("/screening/transshipment", response_class=HTMLResponse)
-def screening_transshipment(request: Request, restrictor: str, target: str, hs: str,
-                            since: str, wh: Warehouse = Depends(get_wh),
-                            user: User = Reader) -> HTMLResponse:
-    from mineralwatch.analytics.screening import screen_transshipment
-
-    try:
-        res = screen_transshipment(wh, restrictor, target, _codes(hs), since)
-    except MineralwatchError as exc:
-        return _fragment(request, "_screen_result.html", message=str(exc), error=True,
-                         rows=[], figures=[], columns=[])
-    cands = res.get("candidates", [])
-    cols = ["country", "score", "flagged"]
-    rows = [{c: _cell(x.get(c)) for c in cols} for x in cands]
-    figures = [charts.transshipment_figure(res)] if cands else []
-    flagged = [x["country"] for x in cands if x.get("flagged")]
-    msg = (f"Flagged: {', '.join(flagged)}" if flagged else "Nothing found: no third country "
-           "shows a diversion pattern.")
-    return _fragment(request, "_screen_result.html", rows=rows, columns=cols,
-                     figures=figures, message=msg, error=False)
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return "" if pd.isna(v) else f"{v:,.3g}" if abs(v) < 100 else f"{v:,.0f}"
-    return str(v)
+                events=events, tool=tool, form=form, result=result)
 
 
 # -- documents --------------------------------------------------------------------------
@@ -233,6 +199,7 @@ def documents_page(request: Request, q: str = "", lang: str = "", brief: str = "
 
                 for h in search(wh, q, limit=20, **filters):
                     d = h.to_dict()
+                    d["href"] = views.doc_href(d["doc_id"], d["passage"])
                     d["snippet_html"] = highlight(d["snippet"])
                     hits.append(d)
                 if not hits:
@@ -259,7 +226,7 @@ def document_page(request: Request, doc_id: str, wh: Warehouse = Depends(get_wh)
                 language=d.get("language"), active="documents")
 
 
-@router.get("/documents/{doc_id}/{passage}", response_class=HTMLResponse)
+@router.get("/documents/{doc_id:path}/{passage}", response_class=HTMLResponse)
 def passage_page(request: Request, doc_id: str, passage: int,
                  wh: Warehouse = Depends(get_wh), user: User = Reader) -> HTMLResponse:
     doc = wh.sql('SELECT * FROM "document" WHERE doc_id = ?', [doc_id])
@@ -290,7 +257,9 @@ async def upload_document(request: Request, file: UploadFile,
         report = ingest_documents(wh, [path])
     if report.failures:
         raise InputError(f"{path.name} was not ingested.", hint=str(report.failures[0]))
-    return RedirectResponse(f"/documents?q={Path(path).stem}", status_code=303)
+    from urllib.parse import quote
+
+    return RedirectResponse(f"/documents?q={quote(Path(path).stem)}", status_code=303)
 
 
 __all__ = ["router", "shipped_scenarios"]

@@ -65,6 +65,14 @@ def register(app: typer.Typer) -> None:
         _auth(warehouse).remove_user(name)
         console.print(f"User [bold]{name}[/bold] removed.")
 
+    @users.command("passwd", help="Change a user's password (asked for, or "
+                   "$MINERALWATCH_PASSWORD); their browser sessions end.")
+    def users_passwd(name: str, warehouse: WarehouseOpt = None) -> None:
+        pw = os.environ.get("MINERALWATCH_PASSWORD") or getpass.getpass(
+            f"New password for {name}: ")
+        _auth(warehouse).set_password(name, pw)
+        console.print(f"Password of [bold]{name}[/bold] changed; their sessions ended.")
+
     @users.command("list", help="List users.")
     def users_list(warehouse: WarehouseOpt = None, fmt: FormatOpt = Format.table) -> None:
         rows = [{"name": n, "role": r, "created": c} for n, r, c in _auth(warehouse).users()]

@@ -25,6 +25,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from mineralwatch import __version__
 from mineralwatch.codes import countries, minerals
 from mineralwatch.errors import MineralwatchError
+from mineralwatch.formatting import code_label, gw_hhi, level, missing, pct
+from mineralwatch.formatting import hhi as fmt_hhi
 from mineralwatch.reports import svg
 from mineralwatch.schema import citation_label
 from mineralwatch.store import Warehouse
@@ -43,20 +45,6 @@ class Section:
 def _env() -> Environment:
     return Environment(loader=PackageLoader("mineralwatch.reports", "templates"),
                        autoescape=select_autoescape(["html"]))
-
-
-def _pct(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else f"{float(v) * 100:.1f}%"
-
-
-def _num(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else f"{float(v):,.0f}"
-
-
-def _level(hhi: Any) -> str:
-    if hhi is None or pd.isna(hhi):
-        return ""
-    return "high" if hhi >= 2500 else "mid" if hhi >= 1500 else ""
 
 
 def _as_list(v: Any) -> list[Any]:
@@ -88,17 +76,20 @@ def _event_rows(events: pd.DataFrame) -> list[dict[str, Any]]:
             if isinstance(c, dict):
                 url = c.get("url")
                 cites.append({"url": url if _is_web_url(url) else None,
-                              "label": citation_label(c)})
+                              "label": citation_label(c), "doc_id": c.get("doc_id"),
+                              "passage": c.get("passage")})
             else:
                 cites.append({"url": None, "label": str(c)})
         rows.append({
             "id": e.get("id"), "date": d.isoformat() if d else "", "_date": d,
             "actor": countries.name(str(e.get("actor"))), "actor_iso3": e.get("actor"),
-            "measure": e.get("measure"),
+            "measure": e.get("measure"), "measure_label": code_label(e.get("measure")),
             "minerals": ", ".join(str(m) for m in _as_list(e.get("minerals"))),
             "target": ", ".join(str(t) for t in _as_list(e.get("target"))),
-            "instrument": e.get("instrument") or "", "status": e.get("status"),
+            "instrument": "" if missing(e.get("instrument")) else str(e["instrument"]),
+            "status": e.get("status"),
             "citations": cites, "title": e.get("title") or e.get("id"),
+            "note": "" if missing(e.get("note")) else str(e["note"]),
         })
     rows.sort(key=lambda r: r["_date"] or date.min, reverse=True)
     return rows
@@ -177,9 +168,9 @@ def build_report(wh: Warehouse, out: str | Path, *, minerals_: Iterable[str] | N
                 continue
             overview.append({
                 "mineral": r["mineral"], "name": minerals.table()[r["mineral"]].name,
-                "stage": r["stage"], "year": r["year"], "hhi_text": _num(r["hhi"]),
-                "level": _level(r["hhi"]), "top1_name": countries.name(str(r["top1_country"])),
-                "top1_text": _pct(r["top1_share"]), "top3_text": _pct(r["top3_share"]),
+                "stage": r["stage"], "year": r["year"], "hhi_text": fmt_hhi(r["hhi"]),
+                "level": level(r["hhi"]), "top1_name": countries.name(str(r["top1_country"])),
+                "top1_text": pct(r["top1_share"]), "top3_text": pct(r["top3_share"]),
                 "n_producers": r["n_producers"], "source_id": r.get("source_id", ""),
             })
     ev_rows = _event_rows(all_events)
@@ -190,11 +181,11 @@ def build_report(wh: Warehouse, out: str | Path, *, minerals_: Iterable[str] | N
         mrows = conc[conc["mineral"] == m].to_dict("records") if not conc.empty else []
         charts = [_shares_chart(r, mineral.name) for r in mrows]
         table_rows = [{
-            "stage": r["stage"], "year": r["year"], "hhi": _num(r["hhi"]),
-            "top1": f"{_pct(r['top1_share'])} {countries.name(str(r['top1_country']))}",
-            "top3": _pct(r["top3_share"]), "top5": _pct(r["top5_share"]),
-            "n1": _pct(r["n1_gap"]), "n": r["n_producers"],
-            "gw": _num(r.get("governance_weighted_hhi", r.get("gw_hhi"))),
+            "stage": r["stage"], "year": r["year"], "hhi": fmt_hhi(r["hhi"]),
+            "top1": f"{pct(r['top1_share'])} {countries.name(str(r['top1_country']))}",
+            "top3": pct(r["top3_share"]), "top5": pct(r["top5_share"]),
+            "n1": pct(r["n1_gap"]), "n": r["n_producers"],
+            "gw": gw_hhi(r.get("governance_weighted_hhi", r.get("gw_hhi"))),
             "basis": r.get("basis", "production"), "source": r.get("source_id", ""),
         } for r in mrows]
         mev = _event_rows(_events(wh, m))

@@ -27,6 +27,20 @@ class Loader:
     licence: str
     version: str = "1"
     url: str | None = None
+    #: "module:function" giving the path of the shipped file that ``publisher`` and
+    #: ``licence`` describe (e.g. the curated event register); any other file read by
+    #: this loader is the user's own and is credited to them (:meth:`provenance`).
+    shipped: str | None = None
+
+    def provenance(self, path: str | Path) -> tuple[str, str | None]:
+        """(publisher, licence) to record for ``path``."""
+        if self.shipped is None:
+            return self.publisher, self.licence
+        module, func = self.shipped.split(":")
+        own: Path = getattr(importlib.import_module(f"mineralwatch.sources.{module}"), func)()
+        if Path(path).resolve() == Path(own).resolve():
+            return self.publisher, self.licence
+        return f"user file {Path(path).name} (not the shipped register)", None
 
     def read(self, path: str | Path, **kwargs: Any) -> Frames:
         """Parse ``path``; returns table name -> canonical frame."""

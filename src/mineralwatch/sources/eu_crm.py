@@ -213,7 +213,8 @@ def read_eu_crm_parameters(path: str | Path) -> pd.DataFrame:
     :data:`mineralwatch.analytics.criticality.parameters.COLUMNS`, built from a
     transcription of the study by ``scripts/build_eu_crm_parameters.py``); ``mineralwatch
     init`` ingests the packaged one, so that it is listed by ``mineralwatch sources``.
-    Garbled rows are kept with their ``status`` and reported (logged).
+    Garbled rows are kept with their ``status`` and ``issue`` and logged (INFO);
+    ``check_inputs`` / ``check_parameters`` report them.
 
     Raises
     ------
@@ -237,7 +238,7 @@ def read_eu_crm_parameters(path: str | Path) -> pd.DataFrame:
                    **{c: v.to_numpy() for c, v in numbers.items()})
     df = df.replace("", None)
     out = coerce_parameters(df.drop(columns=["source_id"], errors="ignore"))
-    check_parameters(out)
+    check_parameters(out, log_level=logging.INFO)
     out[LINE] = lines.to_numpy()
     return out
 

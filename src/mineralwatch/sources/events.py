@@ -383,6 +383,7 @@ register(Loader(
     "the curated register is mineralwatch/data/events.yaml.",
     publisher="mineralwatch (curated from official notices)",
     licence="CC BY 4.0",
+    shipped="events:register_path",
 ))
 
 __all__ = ["FIELDS", "REGISTER", "read_events", "register_path"]

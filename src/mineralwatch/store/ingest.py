@@ -27,8 +27,9 @@ def ingest_file(wh: Warehouse, kind: str, path: str | Path, *, force: bool = Fal
         raise InputError(f"File not found: {p}", file=p,
                          hint="Check the path; `mineralwatch ingest --help` lists the kinds.")
     frames = loader.read(p, **kwargs)
-    source = SourceInfo.for_file(kind, p, loader.version, publisher=loader.publisher,
-                                 licence=loader.licence, url=loader.url)
+    publisher, licence = loader.provenance(p)
+    source = SourceInfo.for_file(kind, p, loader.version, publisher=publisher,
+                                 licence=licence, url=loader.url)
     return wh.ingest(frames, source, force=force)
 
 

@@ -20,15 +20,19 @@ from mineralwatch.analytics.balance.distributions import (
     Uniform,
 )
 from mineralwatch.analytics.balance.files import (
+    catalogue,
     example_names,
     example_path,
     load_scenario,
     read_scenario,
     scenario_from_dict,
+    shipped_path,
 )
 from mineralwatch.analytics.balance.inputs import ModelArrays, compile_scenario
 from mineralwatch.analytics.balance.model import ModelOutput, evaluate
 from mineralwatch.analytics.balance.runner import (
+    MONTE_CARLO_DRAWS,
+    MONTE_CARLO_SEED,
     BalanceResult,
     balance,
     baseline_scenario,
@@ -40,9 +44,10 @@ from mineralwatch.analytics.balance.scenario import Scenario
 from mineralwatch.analytics.balance.stress import stress, stress_summary
 
 __all__ = [
-    "BalanceResult", "LogNormal", "ModelArrays", "ModelOutput", "Normal", "Sampler",
-    "Scenario", "Triangular", "Uniform", "balance", "baseline_scenario", "compare_scenarios",
-    "comparison_table", "compile_scenario", "evaluate", "example_names", "example_path",
-    "load_scenario", "read_scenario", "run_scenario", "scenario_from_dict", "stress",
+    "MONTE_CARLO_DRAWS", "MONTE_CARLO_SEED", "BalanceResult", "LogNormal", "ModelArrays",
+    "ModelOutput", "Normal", "Sampler", "Scenario", "Triangular", "Uniform", "balance",
+    "baseline_scenario", "catalogue", "compare_scenarios", "comparison_table",
+    "compile_scenario", "evaluate", "example_names", "example_path", "load_scenario",
+    "read_scenario", "run_scenario", "scenario_from_dict", "shipped_path", "stress",
     "stress_summary",
 ]

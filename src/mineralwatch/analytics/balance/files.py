@@ -8,6 +8,7 @@ the file, the line, the field path (``policies[1].share``), the value and what i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -175,5 +176,53 @@ def example_path(name: str) -> Path:
     return Path(str(resources.files("mineralwatch") / "data" / "scenarios" / f"{name}.yaml"))
 
 
-__all__ = ["example_names", "example_path", "failures_from", "field_path", "load_scenario",
-           "read_scenario", "scenario_from_dict", "yaml_lines"]
+@functools.cache
+def _catalogue() -> tuple[tuple[tuple[str, str], ...], ...]:
+    out = []
+    for name in example_names():
+        s = read_scenario(example_path(name))  # a broken shipped file is an error, not skipped
+        out.append((("file", f"{name}.yaml"), ("name", s.name), ("mineral", s.mineral),
+                    ("years", f"{s.years[0]}-{s.years[1]}")))
+    return tuple(tuple(e) for e in out)
+
+
+def catalogue() -> list[dict[str, str]]:
+    """The shipped scenarios: file, name, mineral and years of each (read once per process).
+
+    Raises
+    ------
+    ConfigError
+        when a shipped file is not a valid scenario (it is never silently left out).
+    """
+    return [dict(e) for e in _catalogue()]
+
+
+def shipped_path(name: str) -> Path:
+    """Path of a shipped scenario given as ``cobalt_seed`` or ``cobalt_seed.yaml``.
+
+    Raises
+    ------
+    NotFoundError
+        naming the shipped scenarios when ``name`` is none of them.
+    """
+    from mineralwatch.errors import NotFoundError
+
+    stem = name.removesuffix(".yaml")
+    if stem not in example_names():
+        raise NotFoundError(f"No shipped scenario {name!r}.",
+                            hint=f"Known: {', '.join(example_names())}.")
+    return example_path(stem)
+
+
+__all__ = [
+    "catalogue",
+    "example_names",
+    "example_path",
+    "failures_from",
+    "field_path",
+    "load_scenario",
+    "read_scenario",
+    "scenario_from_dict",
+    "shipped_path",
+    "yaml_lines",
+]

@@ -51,6 +51,12 @@ TABLE_COLUMNS = ("stage", "year", "supply", "demand", "balance", "primary", "rec
 MC_COLUMNS = ("stage", "year", "p10", "p50", "p90", "p_deficit")
 
 
+#: Monte Carlo settings shared by every view of a scenario (web pages, report, API
+#: default): the same scenario gives the same P10/P50/P90 wherever it is shown.
+MONTE_CARLO_DRAWS = 2000
+MONTE_CARLO_SEED = 0
+
+
 @dataclass
 class BalanceResult:
     """A balance for one scenario: the deterministic table and, with draws, percentiles.
@@ -348,6 +354,8 @@ def comparison_table(results: Sequence[BalanceResult]) -> pd.DataFrame:
 
 __all__ = [
     "MC_COLUMNS",
+    "MONTE_CARLO_DRAWS",
+    "MONTE_CARLO_SEED",
     "TABLE_COLUMNS",
     "BalanceResult",
     "balance",

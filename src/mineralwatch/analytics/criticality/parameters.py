@@ -132,7 +132,8 @@ def from_study_table(raw: pd.DataFrame, *, source_id: str = SOURCE_ID) -> pd.Dat
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def check_parameters(params: pd.DataFrame, *, strict: bool = False) -> list[Failure]:
+def check_parameters(params: pd.DataFrame, *, strict: bool = False,
+                     log_level: int = logging.WARNING) -> list[Failure]:
     """Validate a parameter frame; log (default) or raise on problems.
 
     Checks: rows marked garbled; a listed stage without a sourcing variant; a ``GS+EU``
@@ -146,6 +147,9 @@ def check_parameters(params: pd.DataFrame, *, strict: bool = False) -> list[Fail
         a frame with :data:`COLUMNS`.
     strict
         raise :class:`~mineralwatch.errors.ConsistencyError` instead of logging.
+    log_level
+        level of the log line listing the problems (the loader logs at INFO: the
+        packaged table's known garbled rows are not news at every ``init``).
 
     Returns
     -------
@@ -185,7 +189,7 @@ def check_parameters(params: pd.DataFrame, *, strict: bool = False) -> list[Fail
             raise ConsistencyError(msg + ":\n" + "\n".join(f"  {f}" for f in out),
                                    hint="Rebuild the table with "
                                    "scripts/build_eu_crm_parameters.py or fix the rows.")
-        _log.warning("%s: %s", msg, "; ".join(str(f) for f in out))
+        _log.log(log_level, "%s: %s", msg, "; ".join(str(f) for f in out))
     return out
 
 

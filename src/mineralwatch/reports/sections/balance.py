@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from mineralwatch.analytics.balance import BalanceResult
     from mineralwatch.store import Warehouse
 
-#: Monte Carlo settings of the report (fixed, so the report is reproducible).
-DRAWS = 2000
-SEED = 0
+from mineralwatch.analytics.balance.runner import MONTE_CARLO_DRAWS as DRAWS
+from mineralwatch.analytics.balance.runner import MONTE_CARLO_SEED as SEED
 
 
 def balance_chart(results: Sequence[BalanceResult], *, title: str | None = None,

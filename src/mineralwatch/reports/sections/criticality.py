@@ -75,6 +75,14 @@ def decomposition_table(results: pd.DataFrame) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def _undetermined_note(undet: pd.DataFrame) -> str:
+    """The materials the matrix cannot place (a score unknown), with their labels."""
+    if undet.empty:
+        return ""
+    items = "; ".join(f"{r['name']}: {label(r)}" for r in undet.to_dict(orient="records"))
+    return f'<p class="small">{_e("Not in the matrix (a score is unknown): " + items)}</p>'
+
+
 def render(wh: Warehouse, *, importer: str = "EU",
            options: CriticalityOptions | None = None) -> str:
     """The criticality section as an HTML fragment (chart and decomposition table).
@@ -103,6 +111,7 @@ def render(wh: Warehouse, *, importer: str = "EU",
              f"shows the bottleneck stage's parts.")
     return (f'<section id="criticality"><h2>{_e(TITLE)}</h2><p>{_e(intro)}</p>'
             f"<figure>{matrix_chart(results, opts, importer=imp)}</figure>"
+            f"{_undetermined_note(undet)}"
             f"<h3>{_e('Decomposition per material')}</h3>{decomposition_table(results)}"
             "</section>")
 
