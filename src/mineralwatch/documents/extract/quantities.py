@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 from mineralwatch.codes import units
 from mineralwatch.documents.extract import numbers
-from mineralwatch.documents.language import to_simplified
 from mineralwatch.documents.extract.context import Sentence, YearMention, analyse, nearest
 from mineralwatch.documents.extract.countries import Figure, figure_countries, subject
+from mineralwatch.documents.language import to_simplified
 
 _CUR = (r"(?P<cur>US\$|HK\$|A\$|C\$|\$|USD|US dollars?|RMB|CNY|EUR|€|£|GBP|HKD|¥|￥|JPY)")
 _SCALE = (r"(?P<scale>trillion|billion|million|thousand|bn|mn|万亿|亿|千万|百万|万|千|"
