@@ -369,3 +369,14 @@ def test_proposals_in_other_languages_are_no_events() -> None:
             "2020. Pemerintah berencana melanjutkan kebijakan penghentian ekspor bahan mentah "
             "tambang untuk bauksit pada tahun 2022, dan selanjutnya tembaga, dan lainnya.")
     assert [(e.actor, e.minerals) for e in extract(text).events] == [("IDN", ["nickel"])]
+
+
+def test_wan_compound_numbers_in_traditional_script() -> None:
+    # udn.com/news/story/7333/9265203 (traditional script)
+    text = ("根據中國海關總署今天公布，中國2025年共出口6萬2585噸稀土元素，年增12.9%，"
+            "達到2014年以來最高水準。")
+    got = extract(text).quantities
+    assert [(q.value, q.unit, q.measure, q.mineral, q.country) for q in got] == [
+        (62585.0, "t", "exports", "rare_earths", "CHN"),
+        (12.9, "%", "growth", "rare_earths", "CHN")]
+    assert got[0].text == "6萬2585噸"  # quoted as written

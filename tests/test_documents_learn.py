@@ -80,3 +80,36 @@ def test_candidates_are_labelled_by_the_gold_event_they_match() -> None:
     assert [(x.measure, x.label) for x in labelled][:1] == [
         ("export_prohibition", "export_prohibition")]
     assert all(x.label == NONE for x in labelled[1:])
+
+
+def test_train_and_score_commands_end_to_end(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`learn train` on a corpus folder writes a model tuned on dev; `score` reports
+    per language. The documents are the quoted sentences above, split by source."""
+    import json
+
+    from mineralwatch.documents.learn import main
+
+    def doc(i: int, text: str, split: str, events: list[dict[str, object]]) -> str:
+        return json.dumps({"id": f"d{i}", "lang": "en", "split": split, "text": text,
+                           "published": "2025-01-01", "events": events})
+
+    gold = {0: [{"actor": "IDN", "measure": "export_prohibition", "minerals": ["bauxite"]}],
+            1: [{"actor": "COD", "measure": "export_prohibition", "minerals": ["cobalt"]}],
+            2: [{"actor": "CHN", "measure": "export_licence_dual_use",
+                 "minerals": ["tungsten", "tellurium", "bismuth", "molybdenum", "indium"]}],
+            3: [{"actor": "COD", "measure": "suspension_of_measure", "minerals": ["cobalt"]}]}
+    lines = [doc(i, t, "train" if i % 2 == 0 else "dev", gold[i])
+             for i, (t, _) in enumerate(STATED)]
+    lines += [doc(10 + i, t, "train" if i % 2 == 0 else "dev", [])
+              for i, (t, _) in enumerate(NOT_STATED)]
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "docs.jsonl").write_text("\n".join(lines), "utf-8")
+    out = tmp_path / "verifier.npz"
+    assert main(["train", "--corpus", str(folder), "--out", str(out)]) == 0
+    meta = json.loads(capsys.readouterr().out)
+    assert meta["train_docs"] == 4 and meta["dev_docs"] == 4 and out.exists()
+    assert Model.load(out).meta["dev_events_f1"] == meta["dev_events_f1"]
+    assert main(["score", "--corpus", str(folder), "--split", "dev"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["en"]["documents"] == 4 and scores["all"]["events"]["gold"] == 2

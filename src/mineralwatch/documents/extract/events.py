@@ -98,7 +98,6 @@ TRIGGERS_OTHER: dict[str, str] = {
 for _k, _v in TRIGGERS_OTHER.items():
     TRIGGERS[_k] = f"{TRIGGERS[_k]}|{to_simplified(_v)}"
 _TRIGGER_RE = {k: re.compile(rf"(?i){v}") for k, v in TRIGGERS.items()}
-_ANY_TRIGGER = re.compile("(?i)" + "|".join(f"(?:{v})" for v in TRIGGERS.values()))
 ACTION = re.compile(
     r"(?i)\b(?:implement\w*|impos\w*|announc\w*|issu\w*|introduc\w*|decid\w*|decision|"
     r"extend\w*|set|sets|adopt\w*|enforc\w*|guarantee\w*|ban(?:s|ned)?|suspend\w*|lift\w*|"
@@ -207,9 +206,7 @@ def _measures(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
     """The distinct measures a sentence names ("from export bans ... to an export quota
     system": a prohibition and a quota), each with its first trigger, in text order."""
     out: list[tuple[str, re.Match[str]]] = []
-    if not _ANY_TRIGGER.search(sent.text):
-        return out
-    for measure, rx in _TRIGGER_RE.items():
+    for measure, rx in _TRIGGER_RE.items():  # one pattern each: faster than their union
         for m in rx.finditer(sent.text):
             if any(o.start() < m.end() and m.start() < o.end() for _, o in out):
                 continue
@@ -447,7 +444,9 @@ def events_in(sentences: list[Sentence], quantities: list[Quantity] | None = Non
     found_events: list[Event] = []
     dating = Dating(default_year or (doc_date.year if doc_date else None), doc_date)
     for i, sent in enumerate(sentences):
-        found = _measures(sent)
+        # a sentence without a mineral holds an event only when it counts or refers back
+        found = _measures(sent) if sent.minerals or REFERRING.search(
+            sent.text) or COUNTED.search(sent.text) else []
         named = [c.id for c in actor_candidates(sent)]
         auth = [glossary.authority_country(a.concept) for a in sent.authorities]
         following = sentences[i + 1] if i + 1 < len(sentences) else None

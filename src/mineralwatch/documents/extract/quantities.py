@@ -19,6 +19,7 @@ from mineralwatch.codes import units
 from mineralwatch.documents.extract import numbers
 from mineralwatch.documents.extract.context import Sentence, YearMention, analyse, nearest
 from mineralwatch.documents.extract.countries import Figure, figure_countries, subject
+from mineralwatch.documents.language import to_simplified
 
 _CUR = (r"(?P<cur>US\$|HK\$|A\$|C\$|\$|USD|US dollars?|RMB|CNY|EUR|€|£|GBP|HKD|¥|￥|JPY)")
 _SCALE = (r"(?P<scale>trillion|billion|million|thousand|bn|mn|万亿|亿|千万|百万|万|千|"
@@ -98,7 +99,7 @@ GROWTH_WORDS = (r"CAGR|growth|grow(?:s|n|ing)?|grew|increase[sd]?|increasing|ris
                 r"攀升|上扬|"
                 r"risen|up|gain(?:ed|s)?|jump(?:ed|s)?|surge[sd]?|higher|同比|增长|增速|上涨|"
                 r"hausse|augment\w*|de plus|gestiegen|stieg|stiegen|anstieg|aumento|"
-                r"aument\w*|naik|meningkat|増加|上昇|"
+                r"aument\w*|naik|meningkat|増加|上昇|年增|同比增|"
                 r"上升|提高|增加|涨|year-on-year|yoy")
 DECLINE_WORDS = (r"decline[sd]?|declining|decrease[sd]?|decreasing|fell|fall(?:s|en)?|"
                  r"drop(?:s|ped)?|slump(?:s|ed)?|plunge[sd]?|slid|slide|tumbl(?:e|ed|es)|"
@@ -132,7 +133,7 @@ def _top_level(pattern: str) -> list[str]:
 def words(pattern: str) -> re.Pattern[str]:
     """A case-insensitive pattern of keywords: Latin ones on word boundaries, Chinese ones
     anywhere (a Chinese word may touch a Latin letter: "MP Materials投资")."""
-    alts = _top_level(pattern)
+    alts = _top_level(to_simplified(pattern))  # the text is read in simplified script
     latin = "|".join(a for a in alts if not re.search(r"[\u4e00-\u9fff]", a))
     cjk = "|".join(a for a in alts if re.search(r"[\u4e00-\u9fff]", a))
     parts = ([rf"(?<![A-Za-z])(?:{latin})(?![A-Za-z])"] if latin else []) + (
