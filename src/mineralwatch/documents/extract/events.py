@@ -198,6 +198,12 @@ class Dating:
     today: date | None = None
 
 
+#: Words before a generic "export restrictions" that recall it as the background of
+#: something else (a named measure recalled so, "following China's export ban on
+#: gallium", is still an event of the document).
+BACKGROUND = re.compile(r"(?i)\b(?:following|amid|despite|due to|because of|in response to)"
+                        r"\s+(?:[\w.]+(?:'s|’s)?\s+){0,3}$")
+
 #: At most this many measures are read from one sentence.
 MAX_MEASURES = 3
 
@@ -210,6 +216,9 @@ def _measures(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
         for m in rx.finditer(sent.text):
             if any(o.start() < m.end() and m.start() < o.end() for _, o in out):
                 continue
+            if measure == "export_restriction" and BACKGROUND.search(
+                    sent.text, max(0, m.start() - 40), m.start()):
+                continue  # "following China's export restrictions": too vague to recall
             out.append((measure, m))
             break
     return sorted(out, key=lambda x: x[1].start())[:MAX_MEASURES]
@@ -232,8 +241,9 @@ def specific(minerals: list[str]) -> list[str]:
 
     Subgroups (heavy and light rare earths) are kept beside their members: "heavy rare
     earth items including holmium" gives ``["hree", "holmium"]``; but a list that names
-    a member the subgroup lacks is the exact list ("seven heavy rare earths (samarium,
-    ..., scandium and yttrium)": the seven, not ``hree``, which lacks samarium).
+    three or more members, one the subgroup lacks, is the exact list ("seven heavy rare
+    earths (samarium, ..., scandium and yttrium)": the seven, not ``hree``, which lacks
+    samarium; but "heavy rare earth items including samarium" keeps both).
     """
     from mineralwatch.codes import minerals as codes
 
@@ -250,9 +260,9 @@ def specific(minerals: list[str]) -> list[str]:
                     table[o].members) and set(table[o].members) < members)
                     for o in others):
                 continue
-            if parents and any(o not in members and any(o in p for p in parents)
-                               for o in others):
-                continue  # the list names members the subgroup lacks: the list is exact
+            listed = [o for o in others if any(o in p for p in parents)]
+            if len(listed) >= 3 and any(o not in members for o in listed):
+                continue  # an enumeration naming members the subgroup lacks is exact
         keep.append(m)
     return keep
 
